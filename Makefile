@@ -1,0 +1,28 @@
+# The README's two commands are `make run` and `make test`; both set up what they need.
+.PHONY: setup train run chat test clean lock-app
+
+setup:  ## create .venv-rasa and .venv from their lock files (no-op when current)
+	@scripts/setup.sh
+
+train: setup  ## train the model unless one for the current inputs exists
+	@.venv/bin/waypoint train
+
+run: setup train  ## start Rasa, the action server and the channel (console without a token)
+	@.venv/bin/waypoint run
+
+chat: setup train  ## console chat, reusing servers that already run
+	@.venv/bin/waypoint chat
+
+test: setup train  ## the whole suite, as CI runs it
+	@.venv/bin/pytest
+
+lock-app:  ## re-resolve the app environment from pyproject.toml and rewrite requirements/app.lock
+	@rm -rf .venv-lock && python3.11 -m venv .venv-lock
+	@.venv-lock/bin/pip install -q --upgrade pip==24.3.1
+	@.venv-lock/bin/pip install -q ".[test]"
+	@{ head -2 requirements/app.lock; .venv-lock/bin/pip freeze --exclude waypoint; } > requirements/app.lock.new
+	@mv requirements/app.lock.new requirements/app.lock && rm -rf .venv-lock
+	@echo "requirements/app.lock updated; run make setup"
+
+clean:  ## remove environments, models and runtime state (var/ holds local secrets)
+	rm -rf .venv .venv-rasa models .rasa results

@@ -1,0 +1,61 @@
+"""Shared fixtures: the real Rasa server and action server, started once per test session."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from bot import stack
+from bot.config import PROJECT_ROOT, Settings
+from bot.conversation import RasaBridge
+from tests.support.net import free_port
+
+
+def isolated_settings(var_dir: Path, **overrides) -> Settings:
+    """Settings on free loopback ports with their own var dir, so tests never meet `make run`."""
+    base = Settings.from_env()
+    return dataclasses.replace(
+        base,
+        project_root=PROJECT_ROOT,
+        var_dir=var_dir,
+        host="127.0.0.1",
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        telegram_token=None,
+        rasa_auth_token=None,
+        **overrides,
+    )
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The environment that makes a `waypoint` subprocess use these settings."""
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    env.update(
+        WAYPOINT_VAR_DIR=str(settings.var_dir),
+        WAYPOINT_RASA_PORT=str(settings.rasa_port),
+        WAYPOINT_ACTIONS_PORT=str(settings.actions_port),
+    )
+    return env
+
+
+@pytest_asyncio.fixture(scope="session")
+async def rasa_stack(tmp_path_factory):
+    settings = isolated_settings(tmp_path_factory.mktemp("var"))
+    async with stack.serving(settings, reuse=False) as running:
+        yield running
+
+
+@pytest_asyncio.fixture
+async def bridge(rasa_stack):
+    client = RasaBridge(rasa_stack.settings.rasa_url, timeout=rasa_stack.settings.rasa_reply_timeout)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+def waypoint_bin() -> str:
+    return str(Path(os.sys.executable).parent / "waypoint")

@@ -1,0 +1,66 @@
+"""Safety rule 3: when Rasa fails, the young person still gets the crisis and reporting lines."""
+
+import asyncio
+
+import pytest
+
+from bot import resources
+from bot.conversation import RasaBridge
+from tests.support.net import free_port
+
+
+@pytest.mark.parametrize(
+    "region, must_name",
+    [
+        (None, ["988", "1-800-843-5678", "911"]),
+        ("US", ["988", "report.cybertip.org", "911"]),
+        ("CA", ["1-800-668-6868", "cybertip.ca", "911"]),
+        ("UK", ["0800 1111", "ceop.police.uk", "999"]),
+        ("AU", ["1800 55 1800", "accce.gov.au/report", "000"]),
+        ("OTHER", ["116 111", "report.cybertip.org", "local emergency number"]),
+    ],
+)
+async def test_rasa_down_still_gets_a_reply_with_the_regions_lines(region, must_name):
+    bridge = RasaBridge(f"http://127.0.0.1:{free_port()}", timeout=2)
+    try:
+        result = await bridge.send("someone", text="he says he will post my pics", region=region)
+    finally:
+        await bridge.aclose()
+    assert result.failed and result.reason == "unreachable"
+    [reply] = result.replies
+    for text in must_name:
+        assert text in reply.text
+    assert "not in trouble" in reply.text
+    assert bridge.failures.by_reason == {"unreachable": 1}
+
+
+async def test_rasa_that_never_answers_gets_the_fallback_after_the_timeout():
+    accepted = []
+
+    async def hang(reader, writer):
+        accepted.append(writer)
+        await asyncio.sleep(30)
+
+    server = await asyncio.start_server(hang, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    bridge = RasaBridge(f"http://127.0.0.1:{port}", timeout=0.5)
+    try:
+        result = await bridge.send("someone", text="hello?")
+    finally:
+        await bridge.aclose()
+        server.close()
+    assert accepted, "the request reached the server"
+    assert result.failed and result.reason == "timeout"
+    assert "988" in result.replies[0].text
+
+
+def test_every_region_has_an_emergency_crisis_report_and_removal_service():
+    for region in resources.REGIONS:
+        for role in resources.ROLES:
+            assert resources.resources_for(region, role), f"{region} has no {role} service"
+
+
+def test_every_resource_names_its_source_and_when_it_was_verified():
+    for r in resources.all_resources():
+        assert r.source.strip() and r.verified.year >= 2026, r.service
+        assert r.region in resources.REGIONS and r.role in resources.ROLES, r.service

@@ -1,0 +1,84 @@
+"""The supervisor against real child processes: readiness, a crash, a clean stop."""
+
+import asyncio
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.supervisor import ChildFailed, ChildSpec, Supervisor
+from tests.support.net import alive, free_port, listening
+
+TOY = Path(__file__).parent / "support" / "toy_server.py"
+
+
+def toy(tmp_path: Path, name: str, *flags: str, ready_timeout: float = 20.0) -> ChildSpec:
+    port = free_port()
+    return ChildSpec(
+        name=name,
+        argv=[sys.executable, str(TOY), "--port", str(port), *flags],
+        health_url=f"http://127.0.0.1:{port}/health",
+        log_path=tmp_path / f"{name}.log",
+        ready_timeout=ready_timeout,
+    )
+
+
+async def test_start_returns_only_when_every_child_answers_its_health_check(tmp_path):
+    slow = toy(tmp_path, "slow", "--ready-after", "1.5")
+    quick = toy(tmp_path, "quick")
+    async with Supervisor([slow, quick]):
+        async with httpx.AsyncClient() as client:
+            for spec in (slow, quick):
+                assert (await client.get(spec.health_url)).status_code == 200
+
+
+async def test_child_that_dies_while_starting_is_reported_and_the_others_are_stopped(tmp_path):
+    doomed = toy(tmp_path, "doomed", "--ready-after", "60", "--exit-after", "0.5", "--exit-code", "7")
+    healthy = toy(tmp_path, "healthy")
+    supervisor = Supervisor([healthy, doomed])
+    with pytest.raises(ChildFailed) as failure:
+        await supervisor.start()
+    assert failure.value.name == "doomed"
+    assert "exit" in failure.value.reason and "7" in failure.value.reason
+    assert "simulated crash" in failure.value.report()
+    assert not alive(supervisor.children[0].pid)
+
+
+async def test_child_that_never_gets_ready_fails_after_its_timeout(tmp_path):
+    stuck = toy(tmp_path, "stuck", "--ready-after", "600", ready_timeout=1.0)
+    supervisor = Supervisor([stuck])
+    with pytest.raises(ChildFailed, match="not ready after"):
+        await supervisor.start()
+    assert not alive(supervisor.children[0].pid)
+
+
+async def test_crash_after_start_is_reported_with_its_log_and_the_others_stopped(tmp_path):
+    crashing = toy(tmp_path, "crashing", "--exit-after", "1", "--exit-code", "9")
+    steady = toy(tmp_path, "steady")
+    supervisor = Supervisor([steady, crashing])
+    async with supervisor:
+        failure = await asyncio.wait_for(supervisor.watch(), timeout=20)
+    assert failure.name == "crashing"
+    assert "9" in failure.reason
+    assert "simulated crash" in failure.report()
+    assert not alive(supervisor.children[0].pid)
+
+
+async def test_stop_ends_every_child_and_its_workers_even_if_sigterm_is_ignored(tmp_path):
+    pidfile = tmp_path / "worker.pid"
+    forking = toy(tmp_path, "forking", "--grandchild-pidfile", str(pidfile))
+    stubborn = toy(tmp_path, "stubborn", "--ignore-term")
+    supervisor = Supervisor([forking, stubborn], stop_grace=1.0)
+    async with supervisor:
+        worker = int(pidfile.read_text())
+        assert alive(worker)
+        pids = [c.pid for c in supervisor.children]
+    deadline = time.monotonic() + 5
+    while alive(worker) and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    assert not alive(worker)
+    assert not any(alive(pid) for pid in pids)
+    for spec in (forking, stubborn):
+        assert not listening(int(spec.health_url.split(":")[2].split("/")[0]))

@@ -8,6 +8,7 @@ import logging
 import signal
 import sys
 import time
+from pathlib import Path
 
 from bot import model, secret_store, stack
 from bot.config import Settings
@@ -76,6 +77,26 @@ async def _chat(settings: Settings, jsonl: bool) -> int:
     return 0
 
 
+async def _classify(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.classify import Classifier, format_table, run_classify, run_eval
+
+    async with stack.serving(settings) as running:
+        classifier = Classifier(settings.rasa_url, running.auth_token)
+        try:
+            if args.eval:
+                report = await run_eval(classifier, args.eval, args.results)
+                print(format_table(report))
+                print(f"report: {args.results / (args.eval.stem + '-report.json')}")
+            elif args.input:
+                with args.input.open(encoding="utf-8") as fh:
+                    await run_classify(classifier, fh)
+            else:
+                await run_classify(classifier, sys.stdin)
+        finally:
+            await classifier.aclose()
+    return 0
+
+
 def _run_async(coro) -> int:
     """Run `coro`; Ctrl-C or SIGTERM cancel it so every `finally` (stopping children) runs."""
 
@@ -102,6 +123,11 @@ def main(argv: list[str] | None = None) -> int:
     chat.add_argument("--jsonl", action="store_true", help="read JSON lines on stdin, write one JSON line per input")
     train = commands.add_parser("train", help="train the model unless one for the current inputs exists")
     train.add_argument("--force", action="store_true", help="train even if a model for these inputs exists")
+    classify = commands.add_parser("classify", help="classify JSON lines {\"text\"}, or evaluate a labelled file")
+    source = classify.add_mutually_exclusive_group()
+    source.add_argument("--input", type=Path, help="read lines from FILE instead of stdin")
+    source.add_argument("--eval", type=Path, help='evaluate FILE of {"text", "label"} lines: table, JSON report, PNG')
+    classify.add_argument("--results", type=Path, default=Path("results"), help="where --eval writes (default results/)")
     args = parser.parse_args(argv)
 
     settings = Settings.from_env()
@@ -109,6 +135,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "train":
         print(model.ensure_model(settings.project_root, force=args.force))
         return 0
+    if args.command == "classify":
+        for path in (args.input, args.eval):
+            if path is not None and not path.is_file():
+                parser.error(f"{path} does not exist or is not a file")
+        return _run_async(_classify(settings, args))
     if args.command == "run":
         return _run_async(_run(settings))
     return _run_async(_chat(settings, args.jsonl))

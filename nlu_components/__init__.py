@@ -1,0 +1,1 @@
+"""Custom Rasa NLU components. Imported only inside the Rasa environment (.venv-rasa)."""

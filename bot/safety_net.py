@@ -19,7 +19,7 @@ LEXICON_FILE = Path(__file__).parent / "data" / "safety_lexicon.yml"
 PRECEDENCE = ("crisis", "danger")
 
 _APOSTROPHES = re.compile(r"['\u2019\u2018`]")
-_REPEATS = re.compile(r"([a-z])\1{2,}")
+_REPEATS = re.compile(r"([^\W\d_])\1{2,}")  # a letter (any script) 3+ times
 _SPACES = re.compile(r"\s+")
 
 

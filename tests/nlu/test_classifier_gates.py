@@ -1,0 +1,100 @@
+"""CI gates on the trained model, through `waypoint classify` against the real Rasa server.
+
+The held-out file was written separately from the training data and is never trained on.
+Gates: crisis and danger recall 1.0, macro-F1 >= 0.90, false alarms on everyday lines <= 2%
+(held-out `other` lines, and the 300+ out-of-scope training lines, where the untrained
+lexicon could still fire).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.config import PROJECT_ROOT
+from tests.conftest import settings_env
+
+pytestmark = pytest.mark.rasa
+
+HOLDOUT = Path(__file__).parent / "holdout.jsonl"
+
+
+def classify(waypoint_bin: str, settings, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [waypoint_bin, "classify", *args],
+        input=stdin, capture_output=True, text=True, timeout=600,
+        env=settings_env(settings), cwd=PROJECT_ROOT, check=True,
+    )
+
+
+@pytest.fixture(scope="module")
+def holdout_report(rasa_stack, tmp_path_factory):
+    results = tmp_path_factory.mktemp("results")
+    bin_ = str(Path(__import__("sys").executable).parent / "waypoint")
+    run = classify(bin_, rasa_stack.settings, "--eval", str(HOLDOUT), "--results", str(results))
+    report = json.loads((results / "holdout-report.json").read_text())
+    return run.stdout, report, results
+
+
+def test_holdout_never_misses_crisis_or_danger(holdout_report):
+    _, report, _ = holdout_report
+    missed = [m for m in report["mistakes"] if m["label"] in ("crisis", "danger")]
+    assert missed == []
+    assert report["categories"]["crisis"]["recall"] == 1.0
+    assert report["categories"]["danger"]["recall"] == 1.0
+
+
+def test_holdout_macro_f1_and_false_alarms_meet_the_gate(holdout_report):
+    _, report, _ = holdout_report
+    assert report["macro_f1"] >= 0.90, json.dumps(report["categories"], indent=1)
+    assert report["false_alarm_rate_other"] <= 0.02, [m for m in report["mistakes"] if m["label"] == "other"]
+
+
+def test_eval_prints_the_table_and_writes_the_png(holdout_report):
+    table, _, results = holdout_report
+    assert "macro-F1:" in table and "false alarms on other:" in table
+    for category in ("crisis", "danger", "sextortion", "legal_worry", "other"):
+        assert category in table
+    png = results / "holdout-confusion.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_everyday_training_lines_raise_almost_no_alarms(rasa_stack, waypoint_bin):
+    data = yaml.safe_load((PROJECT_ROOT / "nlu" / "other.yml").read_text())
+    block = next(item for item in data["nlu"] if item.get("intent") == "out_of_scope")
+    lines = [line[2:] for line in block["examples"].splitlines() if line.startswith("- ")]
+    assert len(lines) >= 300
+    # Strip entity markup: [snap](platform) -> snap
+    import re
+    texts = [re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", t) for t in lines]
+    run = classify(waypoint_bin, rasa_stack.settings, stdin="".join(json.dumps({"text": t}) + "\n" for t in texts))
+    results = [json.loads(line) for line in run.stdout.splitlines()]
+    alarms = [r for r in results if r["category"] != "other"]
+    assert len(results) == len(texts)
+    assert len(alarms) / len(results) <= 0.02, alarms
+
+
+def test_classify_reports_which_safety_signal_fired(rasa_stack, waypoint_bin):
+    lines = [{"text": "ngl i just want to unalive myself"}, {"text": "this homework is killing me"}]
+    run = classify(waypoint_bin, rasa_stack.settings, stdin="".join(json.dumps(l) + "\n" for l in lines) + "oops\n")
+    crisis, homework, bad = [json.loads(line) for line in run.stdout.splitlines()]
+    assert crisis["category"] == "crisis" and crisis["signal"].startswith("crisis.")
+    assert set(crisis) == {"text", "intent", "category", "confidence", "signal"}
+    assert homework["signal"] is None and homework["category"] == "other"
+    assert "not valid JSON" in bad["error"]
+
+
+def test_rasa_data_validate_is_clean():
+    run = subprocess.run(
+        [str(PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"), "data", "validate",
+         "--domain", "responses", "--data", "nlu", "stories", "--config", "config.yml"],
+        capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300,
+        env={**__import__("os").environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(PROJECT_ROOT)},
+    )
+    output = run.stdout + run.stderr
+    assert run.returncode == 0, output
+    assert "UserWarning" not in output, output

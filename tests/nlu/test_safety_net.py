@@ -1,0 +1,41 @@
+"""The crisis/danger lexicon: what it must catch, and the everyday lines it must leave alone.
+
+Cases live in safety_lexicon_cases.yml beside this file; every new pattern brings a
+must_catch line, every false-alarm fix a must_not_catch line.
+"""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.safety_net import default_net, normalise
+
+CASES = yaml.safe_load((Path(__file__).parent / "safety_lexicon_cases.yml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", CASES["must_catch"], ids=lambda c: c["text"][:40])
+def test_catches(case):
+    match = default_net().check(case["text"])
+    assert match is not None, f"missed: {case['text']!r}"
+    assert (match.category, match.signal) == (case["category"], case["signal"])
+
+
+@pytest.mark.parametrize("text", CASES["must_not_catch"], ids=lambda t: t[:40])
+def test_leaves_everyday_lines_alone(text):
+    assert default_net().check(text) is None
+
+
+def test_crisis_wins_over_danger_in_one_message():
+    match = default_net().check("hes outside my house rn and honestly i just want to die")
+    assert match is not None and match.category == "crisis"
+
+
+def test_signal_ids_are_unique_and_stable_looking():
+    ids = [s.id for s in default_net().signals]
+    assert len(ids) == len(set(ids))
+    assert all(i.split(".")[0] in ("crisis", "danger") for i in ids)
+
+
+def test_normalising_handles_apostrophes_stretching_and_spacing():
+    assert normalise("I’m   SOOOO  done, can't") == "im soo done, cant"

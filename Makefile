@@ -1,5 +1,5 @@
 # The README's two commands are `make run` and `make test`; both set up what they need.
-.PHONY: setup train run chat test clean lock-app
+.PHONY: setup train run chat test eval bench clean lock-app
 
 setup:  ## create .venv-rasa and .venv from their lock files (no-op when current)
 	@scripts/setup.sh
@@ -15,6 +15,16 @@ chat: setup train  ## console chat, reusing servers that already run
 
 test: setup train  ## the whole suite, as CI runs it
 	@.venv/bin/pytest
+
+eval: setup train  ## cross-validation and the held-out evaluation, plots and JSON under results/
+	@echo "== cross-validation (3 folds: three trainings, several minutes)"
+	@RASA_TELEMETRY_ENABLED=false PYTHONPATH=$(CURDIR) .venv-rasa/bin/rasa test nlu --nlu nlu \
+		--config config.yml --cross-validation --folds 3 --out results/cross-validation
+	@echo "== held-out evaluation (tests/nlu/holdout.jsonl, never trained on)"
+	@.venv/bin/waypoint classify --eval tests/nlu/holdout.jsonl --results results
+
+bench: setup train  ## speed measurements (not run by make test)
+	@.venv/bin/python bench/nlu.py
 
 lock-app:  ## re-resolve the app environment from pyproject.toml and rewrite requirements/app.lock
 	@rm -rf .venv-lock && python3.11 -m venv .venv-lock

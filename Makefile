@@ -22,6 +22,8 @@ eval: setup train  ## cross-validation and the held-out evaluation, plots and JS
 		--config config.yml --cross-validation --folds 3 --out results/cross-validation
 	@echo "== held-out evaluation (tests/nlu/holdout.jsonl, never trained on)"
 	@.venv/bin/waypoint classify --eval tests/nlu/holdout.jsonl --results results
+	@echo "== fresh held-out set (written after the first tuning round; reported, not gated)"
+	@.venv/bin/waypoint classify --eval tests/nlu/holdout_fresh.jsonl --results results
 
 bench: setup train  ## speed measurements (not run by make test)
 	@.venv/bin/python bench/nlu.py

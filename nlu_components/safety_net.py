@@ -2,7 +2,7 @@
 
 Placed after DIETClassifier and before FallbackClassifier: when a signal fires, the intent
 becomes `crisis` or `danger` with confidence 1.0 (so the fallback never swallows it), and the
-signal's id is added to the parse result as `safety_signal`, which the handoff card shows.
+signal's id (and the model's own guess) is added to the parse result as `safety_signal`, which the handoff card shows.
 """
 
 from __future__ import annotations
@@ -49,12 +49,18 @@ class SafetyNetClassifier(GraphComponent, IntentClassifier):
                 continue
             overruled = message.get(INTENT) or {}
             intent = {"name": match.category, "confidence": 1.0}
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != match.category]
+            # The model's ranking no longer describes the decision; keeping it would let
+            # FallbackClassifier's ambiguity check (top two too close) swallow the signal.
             message.set(INTENT, intent, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [intent], add_to_output=True)
             message.set(
                 SIGNAL_KEY,
-                {"id": match.signal, "category": match.category, "model_intent": overruled.get("name")},
+                {
+                    "id": match.signal,
+                    "category": match.category,
+                    "model_intent": overruled.get("name"),
+                    "model_confidence": overruled.get("confidence"),
+                },
                 add_to_output=True,
             )
         return messages

@@ -9,7 +9,10 @@ lexicon could still fire).
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -34,8 +37,7 @@ def classify(waypoint_bin: str, settings, *args: str, stdin: str = "") -> subpro
 @pytest.fixture(scope="module")
 def holdout_report(rasa_stack, tmp_path_factory):
     results = tmp_path_factory.mktemp("results")
-    bin_ = str(Path(__import__("sys").executable).parent / "waypoint")
-    run = classify(bin_, rasa_stack.settings, "--eval", str(HOLDOUT), "--results", str(results))
+    run = classify(str(Path(sys.executable).parent / "waypoint"), rasa_stack.settings, "--eval", str(HOLDOUT), "--results", str(results))
     report = json.loads((results / "holdout-report.json").read_text())
     return run.stdout, report, results
 
@@ -69,7 +71,6 @@ def test_everyday_training_lines_raise_almost_no_alarms(rasa_stack, waypoint_bin
     lines = [line[2:] for line in block["examples"].splitlines() if line.startswith("- ")]
     assert len(lines) >= 300
     # Strip entity markup: [snap](platform) -> snap
-    import re
     texts = [re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", t) for t in lines]
     run = classify(waypoint_bin, rasa_stack.settings, stdin="".join(json.dumps({"text": t}) + "\n" for t in texts))
     results = [json.loads(line) for line in run.stdout.splitlines()]
@@ -93,8 +94,18 @@ def test_rasa_data_validate_is_clean():
         [str(PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"), "data", "validate",
          "--domain", "responses", "--data", "nlu", "stories", "--config", "config.yml"],
         capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300,
-        env={**__import__("os").environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(PROJECT_ROOT)},
+        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(PROJECT_ROOT)},
     )
     output = run.stdout + run.stderr
     assert run.returncode == 0, output
     assert "UserWarning" not in output, output
+
+
+def test_every_lexicon_catch_survives_the_whole_pipeline(rasa_stack, waypoint_bin):
+    """The fallback step must never swallow a safety signal, however unsure the model is."""
+    cases = yaml.safe_load((Path(__file__).parent / "safety_lexicon_cases.yml").read_text())["must_catch"]
+    run = classify(waypoint_bin, rasa_stack.settings, stdin="".join(json.dumps({"text": c["text"]}) + "\n" for c in cases))
+    results = [json.loads(line) for line in run.stdout.splitlines()]
+    wrong = [(c["text"], r["category"], r["signal"]) for c, r in zip(cases, results, strict=True)
+             if (r["category"], r["signal"]) != (c["category"], c["signal"])]
+    assert wrong == []

@@ -44,7 +44,7 @@ def main() -> None:
         subprocess.run(
             [str(PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"), "test", "nlu", "--nlu", "nlu",
              "--config", str(config), "--cross-validation", "--folds", str(args.folds),
-             "--successes", "--errors", "--out", str(args.out)],
+             "--successes", "--out", str(args.out)],
             cwd=PROJECT_ROOT, env={**os.environ, **model.rasa_env(PROJECT_ROOT)}, check=True,
         )
     predictions = []

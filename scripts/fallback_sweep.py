@@ -6,7 +6,7 @@ line counts as `other` (it gets the help menu). Prints, per threshold, macro-F1 
 categories, recall on the safety categories and false alarms on `other`. The held-out file is
 not used here: it stays a clean test. Takes several minutes (one training per fold).
 
-    .venv/bin/python scripts/fallback_sweep.py [--folds 3]
+    .venv/bin/python scripts/fallback_sweep.py [--folds 3] [--config candidate.yml]
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from bot.config import PROJECT_ROOT
 THRESHOLDS = [0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]
 
 
-def config_without_fallback(path: Path) -> None:
-    config = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text())
+def config_without_fallback(source: Path, path: Path) -> None:
+    config = yaml.safe_load(source.read_text())
     config["pipeline"] = [c for c in config["pipeline"] if c["name"] != "FallbackClassifier"]
     path.write_text(yaml.safe_dump(config, sort_keys=False))
 
@@ -36,11 +36,13 @@ def config_without_fallback(path: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=3)
+    parser.add_argument("--config", type=Path, default=PROJECT_ROOT / "config.yml",
+                        help="pipeline to evaluate (default config.yml); compare candidates this way")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "results" / "fallback-sweep")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "config.yml"
-        config_without_fallback(config)
+        config_without_fallback(args.config, config)
         subprocess.run(
             [str(PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"), "test", "nlu", "--nlu", "nlu",
              "--config", str(config), "--cross-validation", "--folds", str(args.folds),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -58,4 +59,4 @@ async def bridge(rasa_stack):
 
 @pytest.fixture
 def waypoint_bin() -> str:
-    return str(Path(os.sys.executable).parent / "waypoint")
+    return str(Path(sys.executable).parent / "waypoint")

@@ -8,6 +8,7 @@ bot/data/resources.yml through one helper, never typed into a reply.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -26,16 +27,19 @@ def _emergency_number(region: str | None) -> str:
     return resources.first(region, "emergency").phone or "your local emergency number"
 
 
-class _RegionalReply(Action):
-    """Sends `compose(region)` and, when the region is unknown, asks for the country."""
+class _RegionalReply(Action, ABC):
+    """Sends `compose(region)` and, when the region is unknown, asks for the country.
+
+    Abstract, so rasa-sdk does not register the base itself as an action.
+    """
 
     action_name = ""
 
     def name(self) -> str:
         return self.action_name
 
-    def compose(self, region: str | None) -> str:
-        raise NotImplementedError
+    @abstractmethod
+    def compose(self, region: str | None) -> str: ...
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]

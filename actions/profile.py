@@ -63,7 +63,7 @@ class ActionSetCountry(Action):
         code = region_in(tracker.latest_message.get("text") or "")
         if code is None or code == "OTHER":
             dispatcher.utter_message(
-                text="Thanks. I don't have local numbers for every country, so I'll show you services that work anywhere."
+                text="Thanks. I don't have local numbers for every country. I'll show you help that works anywhere."
             )
             return [SlotSet("country", "OTHER")]
         dispatcher.utter_message(text=f"Thanks. I'll show you help for {REGION_NAMES[code]}.")

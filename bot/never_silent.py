@@ -22,8 +22,8 @@ def fallback_text(region: str | None = None) -> str:
     return "\n".join(
         [
             "Sorry, I'm having trouble answering right now. You are not alone, and you are not in trouble.",
-            f"To talk to someone now: {crisis.contact_line()}",
-            f"To report someone who threatens you or asks for nudes: {report.contact_line()}",
+            f"Talk to someone now: {crisis.contact_line()}.",
+            f"Report a person who threatens you or wants nudes: {report.contact_line()}.",
             danger,
         ]
     )

@@ -1,0 +1,99 @@
+"""Checks every reply must pass before it can reach a young person.
+
+No blame, no request for images (data/response_rules.yml), a reading level a scared
+12-year-old can follow, and no phone number or address that is not in the resources file,
+where each has a source and a verified date. CI runs these on every reply the bot can send.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import textstat
+import yaml
+
+from bot import resources
+
+RULES_FILE = Path(__file__).parent / "data" / "response_rules.yml"
+MAX_GRADE = {"under_13": 5.0, "default": 7.0}
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n")
+_PHONE = re.compile(r"(?<![\w-])\+?\d[\d \t().-]{1,16}\d(?![\w-])|\b\d-\d{3}-[A-Z]{3}-[A-Z]{4}\b")
+_ADDRESS = re.compile(r"\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:org|com|ca|uk|au|gov|net|io)(?:/[\w/-]*)?", re.I)
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str
+    pattern: re.Pattern[str]
+    why: str
+    unless_before: re.Pattern[str] | None = None
+
+    def hits(self, sentence: str) -> bool:
+        for match in self.pattern.finditer(sentence):
+            before = sentence[: match.start()]
+            if self.unless_before is None or not self.unless_before.search(before):
+                return True
+        return False
+
+
+@lru_cache(maxsize=1)
+def rules() -> tuple[Rule, ...]:
+    data = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+    found = []
+    for kind in ("victim_blaming", "image_requests"):
+        for raw in data[kind]:
+            unless = raw.get("unless_before")
+            found.append(
+                Rule(
+                    kind=kind,
+                    pattern=re.compile(raw["pattern"], re.I),
+                    why=raw["why"],
+                    unless_before=re.compile(unless, re.I) if unless else None,
+                )
+            )
+    return tuple(found)
+
+
+def broken_rules(text: str) -> list[str]:
+    """Each rule a sentence of `text` breaks, as "kind: why: sentence"."""
+    problems = []
+    for sentence in filter(None, (s.strip() for s in _SENTENCE_END.split(text))):
+        for rule in rules():
+            if rule.hits(sentence):
+                problems.append(f"{rule.kind}: {rule.why}: {sentence!r}")
+    return problems
+
+
+def grade(text: str) -> float:
+    """Flesch-Kincaid grade of a whole message, numbers and addresses read as one short word.
+
+    "1-800-843-5678" and "report.cybertip.org" are copied, not read, so they must not count
+    as long words.
+    """
+    prose = _ADDRESS.sub("it", _PHONE.sub("it", text))
+    return textstat.flesch_kincaid_grade(prose)
+
+
+def _digits(value: str) -> str:
+    return re.sub(r"\D", "", value)
+
+
+def unknown_contacts(text: str) -> list[str]:
+    """Phone numbers and web addresses in `text` that the resources file does not list."""
+    known = [f for r in resources.all_resources() for f in (r.phone, r.text, r.address) if f]
+    known_digits = [_digits(f) for f in known if _digits(f)]
+    known_text = " ".join(known).lower()
+    unknown = []
+    for match in _PHONE.finditer(text):
+        number = match.group().strip()
+        digits = _digits(number)
+        if len(digits) >= 3 and not any(digits in k for k in known_digits) and number.upper() not in known_text.upper():
+            unknown.append(number)
+    for match in _ADDRESS.finditer(text):
+        if match.group().lower() not in known_text:
+            unknown.append(match.group())
+    return unknown

@@ -1,0 +1,85 @@
+"""Remembering the country and age band a young person chose to tell us.
+
+Both are optional and asked for only after help has been given; they pick the region's help
+lines and simpler wording for under-13s. Only the band and the region code are kept, never
+the exact age or the words typed.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot import resources
+
+REGION_NAMES = {"US": "the US", "CA": "Canada", "UK": "the UK", "AU": "Australia"}
+_NUMBER_WORDS = {
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}
+
+
+def age_band(text: str) -> str | None:
+    """under_13 | 13_15 | 16_17 | 18_plus from "im 12", "fifteen", "under 13", "16-17"."""
+    lowered = text.lower()
+    if re.search(r"\bunder\s*13\b|\b(younger|less)\s+than\s+13\b", lowered):
+        return "under_13"
+    numbers = [int(n) for n in re.findall(r"\b\d{1,2}\b", lowered)]
+    numbers += [v for word, v in _NUMBER_WORDS.items() if re.search(rf"\b{word}\b", lowered)]
+    if not numbers:
+        return None
+    age = min(numbers)
+    if age < 13:
+        return "under_13"
+    if age <= 15:
+        return "13_15"
+    if age <= 17:
+        return "16_17"
+    return "18_plus"
+
+
+def region_in(text: str) -> str | None:
+    lowered = text.lower()
+    for word_count in (4, 3, 2, 1):
+        words = re.findall(r"[a-z]+", lowered)
+        for i in range(len(words) - word_count + 1):
+            code = resources.normalise_region(" ".join(words[i : i + word_count]))
+            if code:
+                return code
+    return None
+
+
+class ActionSetCountry(Action):
+    def name(self) -> str:
+        return "action_set_country"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        code = region_in(tracker.latest_message.get("text") or "")
+        if code is None or code == "OTHER":
+            dispatcher.utter_message(
+                text="Thanks. I don't have local numbers for every country, so I'll show you services that work anywhere."
+            )
+            return [SlotSet("country", "OTHER")]
+        dispatcher.utter_message(text=f"Thanks. I'll show you help for {REGION_NAMES[code]}.")
+        return [SlotSet("country", code)]
+
+
+class ActionSetAgeBand(Action):
+    def name(self) -> str:
+        return "action_set_age_band"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        band = age_band(tracker.latest_message.get("text") or "")
+        if band is None:
+            dispatcher.utter_message(text="That's okay, you don't have to tell me your age.")
+            return []
+        dispatcher.utter_message(text="Thanks for telling me. What's going on?")
+        return [SlotSet("age_band", band)]

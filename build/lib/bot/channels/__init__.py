@@ -1,0 +1,1 @@
+"""Channels: where a young person's messages come from (Telegram, or the console)."""

@@ -1,0 +1,96 @@
+"""The Telegram channel (python-telegram-bot 22), polling, private chats only.
+
+Each handler does one thing: pass a young person's words or button taps to Rasa under a
+pseudonymous id, and send Rasa's replies back as plain text with inline buttons. Media is
+never downloaded. The Telegram issue extends this (webhooks, media deletion, /exit, pacing).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.conversation import RasaBridge, Reply
+from bot.identity import subject_id
+
+log = logging.getLogger(__name__)
+
+MEDIA_REFUSAL = (
+    "I can't accept photos, videos or files, and I never look at them, so please don't send "
+    "any. You're not in trouble. If someone has a private pic of you, tell me what's going on "
+    "in words and I'll show you how to get it taken down."
+)
+PRIVATE = filters.ChatType.PRIVATE
+
+
+def _keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.title, callback_data=b.payload)] for b in reply.buttons]
+    )
+
+
+class TelegramChannel:
+    def __init__(self, token: str, base_url: str, bridge: RasaBridge, subject_key: str) -> None:
+        self.bridge = bridge
+        self.subject_key = subject_key
+        self.application = (
+            Application.builder()
+            .token(token)
+            .base_url(base_url)
+            .rate_limiter(AIORateLimiter())
+            .build()
+        )
+        self.application.add_handler(CommandHandler("start", self.on_start, filters=PRIVATE))
+        self.application.add_handler(MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, self.on_text))
+        self.application.add_handler(CallbackQueryHandler(self.on_button))
+        self.application.add_handler(MessageHandler(PRIVATE & filters.ATTACHMENT, self.on_media))
+
+    def _subject(self, update: Update) -> str:
+        return subject_id(self.subject_key, update.effective_user.id)
+
+    async def _answer(self, update: Update, **message: str) -> None:
+        result = await self.bridge.send(self._subject(update), **message)
+        for reply in result.replies:
+            await update.effective_chat.send_message(reply.text, reply_markup=_keyboard(reply))
+
+    async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self._answer(update, payload="/greet")
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self._answer(update, text=update.effective_message.text)
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        await query.answer()
+        if query.message is None or update.effective_chat.type != "private":
+            return
+        await self._answer(update, payload=query.data)
+
+    async def on_media(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        # Never call get_file: the bot does not download, store or forward media.
+        await update.effective_chat.send_message(MEDIA_REFUSAL)
+
+    async def run(self) -> None:
+        """Poll until cancelled (Ctrl-C), then shut python-telegram-bot down cleanly."""
+        async with self.application:
+            await self.application.start()
+            await self.application.updater.start_polling()
+            log.info("telegram polling started")
+            try:
+                await asyncio.Event().wait()
+            finally:
+                await self.application.updater.stop()
+                await self.application.stop()

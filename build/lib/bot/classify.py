@@ -1,0 +1,182 @@
+"""`waypoint classify`: what the running model makes of each line, and how good that is.
+
+Maintainers read a category, not a raw intent, because categories are what decide a young
+person's first reply. The evaluation reports what the CI gates check: recall on crisis and
+danger, macro-F1, and false alarms on everyday lines (a bot that cries wolf gets ignored).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+import httpx
+
+from bot import categories
+
+
+@dataclass(frozen=True)
+class Classified:
+    text: str
+    intent: str
+    category: str
+    confidence: float
+    signal: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "intent": self.intent,
+            "category": self.category,
+            "confidence": round(self.confidence, 4),
+            "signal": self.signal,
+        }
+
+
+class Classifier:
+    """Asks Rasa's /model/parse (the whole NLU pipeline, safety net included)."""
+
+    def __init__(self, rasa_url: str, token: str) -> None:
+        self._client = httpx.AsyncClient(base_url=rasa_url, params={"token": token}, timeout=30)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def classify(self, text: str) -> Classified:
+        response = await self._client.post("/model/parse", json={"text": text})
+        response.raise_for_status()
+        parsed = response.json()
+        intent = parsed.get("intent") or {}
+        name = intent.get("name") or categories.FALLBACK_INTENT
+        signal = (parsed.get("safety_signal") or {}).get("id")
+        return Classified(text, name, categories.category_of(name), float(intent.get("confidence") or 0), signal)
+
+
+def read_jsonl(stream: TextIO, required: tuple[str, ...]) -> Iterable[tuple[int, dict[str, Any] | str]]:
+    """Yield (line number, object) or (line number, what is wrong with the line)."""
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except ValueError:
+            yield number, f"line {number} is not valid JSON; skipped"
+            continue
+        if not isinstance(data, dict) or any(not isinstance(data.get(k), str) or not data[k].strip() for k in required):
+            yield number, f"line {number} needs {', '.join(repr(k) for k in required)} as non-empty strings; skipped"
+            continue
+        yield number, data
+
+
+def evaluate(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    """Per-category precision/recall/F1, macro-F1, confusion matrix and the false-alarm rate.
+
+    `pairs` are (expected category, predicted category). A false alarm is an `other` line
+    predicted as any safety category.
+    """
+    names = list(categories.categories())
+    confusion = {expected: {predicted: 0 for predicted in names} for expected in names}
+    for expected, predicted in pairs:
+        confusion[expected][predicted] += 1
+    per_category = {}
+    for name in names:
+        tp = confusion[name][name]
+        predicted_as = sum(confusion[e][name] for e in names)
+        support = sum(confusion[name].values())
+        precision = tp / predicted_as if predicted_as else 0.0
+        recall = tp / support if support else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        per_category[name] = {"precision": precision, "recall": recall, "f1": f1, "support": support}
+    present = [n for n in names if per_category[n]["support"]]
+    others = sum(confusion["other"].values())
+    alarms = others - confusion["other"]["other"]
+    return {
+        "categories": per_category,
+        "macro_f1": sum(per_category[n]["f1"] for n in present) / len(present) if present else 0.0,
+        "false_alarms_other": alarms,
+        "other_lines": others,
+        "false_alarm_rate_other": alarms / others if others else 0.0,
+        "confusion": confusion,
+        "lines": len(pairs),
+    }
+
+
+def format_table(report: dict[str, Any]) -> str:
+    rows = [f"{'category':<16}{'precision':>10}{'recall':>8}{'f1':>8}{'support':>9}"]
+    for name, m in report["categories"].items():
+        rows.append(f"{name:<16}{m['precision']:>10.3f}{m['recall']:>8.3f}{m['f1']:>8.3f}{m['support']:>9d}")
+    rows.append("")
+    rows.append(f"macro-F1: {report['macro_f1']:.3f}")
+    rows.append(
+        f"false alarms on other: {report['false_alarms_other']}/{report['other_lines']}"
+        f" ({100 * report['false_alarm_rate_other']:.1f}%)"
+    )
+    return "\n".join(rows)
+
+
+def write_confusion_png(report: dict[str, Any], path: Path, title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = list(report["confusion"])
+    grid = [[report["confusion"][e][p] for p in names] for e in names]
+    fig, ax = plt.subplots(figsize=(8, 7))
+    ax.imshow(grid, cmap="Blues")
+    ax.set_xticks(range(len(names)), names, rotation=45, ha="right")
+    ax.set_yticks(range(len(names)), names)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("expected")
+    ax.set_title(title)
+    peak = max(max(row) for row in grid) or 1
+    for i, row in enumerate(grid):
+        for j, value in enumerate(row):
+            if value:
+                ax.text(j, i, value, ha="center", va="center", color="white" if value > peak / 2 else "black")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+async def run_classify(classifier: Classifier, stream: TextIO, out: TextIO = sys.stdout) -> None:
+    for number, item in read_jsonl(stream, ("text",)):
+        if isinstance(item, str):
+            out.write(json.dumps({"line": number, "error": item}) + "\n")
+            continue
+        out.write(json.dumps((await classifier.classify(item["text"])).as_dict(), ensure_ascii=False) + "\n")
+        out.flush()
+
+
+async def run_eval(classifier: Classifier, path: Path, results_dir: Path) -> dict[str, Any]:
+    known = set(categories.categories())
+    items: list[dict[str, Any]] = []
+    with path.open(encoding="utf-8") as fh:
+        for number, item in read_jsonl(fh, ("text", "label")):
+            if isinstance(item, str):
+                print(item, file=sys.stderr)
+            elif item["label"] not in known:
+                print(f"line {number}: label {item['label']!r} is not a category; skipped", file=sys.stderr)
+            else:
+                items.append(item)
+    pairs, mistakes = [], []
+    for i, item in enumerate(items, start=1):
+        result = await classifier.classify(item["text"])
+        pairs.append((item["label"], result.category))
+        if result.category != item["label"]:
+            mistakes.append({**result.as_dict(), "label": item["label"]})
+        if i % 50 == 0 or i == len(items):
+            print(f"[classify] {i}/{len(items)}", file=sys.stderr, flush=True)
+    report = evaluate(pairs)
+    report["mistakes"] = mistakes
+    report["source"] = str(path)
+    stem = path.stem
+    results_dir.mkdir(parents=True, exist_ok=True)
+    (results_dir / f"{stem}-report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    write_confusion_png(report, results_dir / f"{stem}-confusion.png", f"{path.name}: {len(pairs)} lines")
+    return report

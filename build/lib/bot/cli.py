@@ -1,0 +1,149 @@
+"""`waypoint`: the one entry point for running, chatting with and training the bot."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+import time
+from pathlib import Path
+
+from bot import model, secret_store, stack
+from bot.config import Settings
+from bot.conversation import RasaBridge
+from bot.supervisor import ChildFailed
+
+
+def _status(message: str) -> None:
+    print(f"[waypoint] {message}", file=sys.stderr, flush=True)
+
+
+def _setup_logging(settings: Settings) -> None:
+    """App logs go to a file, never the chat screen, and carry ids and timings, not text."""
+    settings.log_dir.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(
+        filename=settings.log_dir / "waypoint.log",
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+
+
+async def _run(settings: Settings) -> int:
+    started = time.monotonic()
+    _status("starting Rasa and the action server on 127.0.0.1 (about 30 s on 2 cores)...")
+    async with stack.serving(settings, reuse=False) as running:
+        _status(f"ready in {time.monotonic() - started:.1f} s")
+        bridge = RasaBridge(settings.rasa_url, timeout=settings.rasa_reply_timeout)
+        try:
+            if settings.telegram_token:
+                from bot.channels.telegram import TelegramChannel
+
+                key = secret_store.load(settings.var_dir)["subject_key"]
+                channel = TelegramChannel(settings.telegram_token, settings.telegram_base_url, bridge, key)
+                _status("Telegram polling; press Ctrl-C to stop")
+                chatting = asyncio.ensure_future(channel.run())
+            else:
+                from bot.channels.console import run_terminal
+
+                _status("no TELEGRAM_BOT_TOKEN set: chatting in this terminal")
+                chatting = asyncio.ensure_future(run_terminal(bridge))
+            watching = asyncio.ensure_future(running.supervisor.watch())
+            done, _ = await asyncio.wait({chatting, watching}, return_when=asyncio.FIRST_COMPLETED)
+            if watching in done:
+                chatting.cancel()
+                failure: ChildFailed = watching.result()
+                _status(failure.report())
+                _status("stopping everything else")
+                return 1
+            watching.cancel()
+            chatting.result()
+            return 0
+        finally:
+            await bridge.aclose()
+            _status("stopping Rasa and the action server")
+
+
+async def _chat(settings: Settings, jsonl: bool) -> int:
+    from bot.channels.console import run_jsonl, run_terminal
+
+    async with stack.serving(settings):
+        bridge = RasaBridge(settings.rasa_url, timeout=settings.rasa_reply_timeout)
+        try:
+            await (run_jsonl if jsonl else run_terminal)(bridge)
+        finally:
+            await bridge.aclose()
+    return 0
+
+
+async def _classify(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.classify import Classifier, format_table, run_classify, run_eval
+
+    async with stack.serving(settings) as running:
+        classifier = Classifier(settings.rasa_url, running.auth_token)
+        try:
+            if args.eval:
+                report = await run_eval(classifier, args.eval, args.results)
+                print(format_table(report))
+                print(f"report: {args.results / (args.eval.stem + '-report.json')}")
+            elif args.input:
+                with args.input.open(encoding="utf-8") as fh:
+                    await run_classify(classifier, fh)
+            else:
+                await run_classify(classifier, sys.stdin)
+        finally:
+            await classifier.aclose()
+    return 0
+
+
+def _run_async(coro) -> int:
+    """Run `coro`; Ctrl-C or SIGTERM cancel it so every `finally` (stopping children) runs."""
+
+    async def main() -> int:
+        task = asyncio.current_task()
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+        return await coro
+
+    try:
+        return asyncio.run(main())
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        _status("stopped")
+        return 130
+    except ChildFailed as failure:
+        _status(failure.report())
+        return 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="waypoint", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="start Rasa, the action server and the channel (Telegram or console)")
+    chat = commands.add_parser("chat", help="chat in the console, starting the servers if they are not running")
+    chat.add_argument("--jsonl", action="store_true", help="read JSON lines on stdin, write one JSON line per input")
+    train = commands.add_parser("train", help="train the model unless one for the current inputs exists")
+    train.add_argument("--force", action="store_true", help="train even if a model for these inputs exists")
+    classify = commands.add_parser("classify", help="classify JSON lines {\"text\"}, or evaluate a labelled file")
+    source = classify.add_mutually_exclusive_group()
+    source.add_argument("--input", type=Path, help="read lines from FILE instead of stdin")
+    source.add_argument("--eval", type=Path, help='evaluate FILE of {"text", "label"} lines: table, JSON report, PNG')
+    classify.add_argument("--results", type=Path, default=Path("results"), help="where --eval writes (default results/)")
+    args = parser.parse_args(argv)
+
+    settings = Settings.from_env()
+    _setup_logging(settings)
+    if args.command == "train":
+        print(model.ensure_model(settings.project_root, force=args.force))
+        return 0
+    if args.command == "classify":
+        for path in (args.input, args.eval):
+            if path is not None and not path.is_file():
+                parser.error(f"{path} does not exist or is not a file")
+        return _run_async(_classify(settings, args))
+    if args.command == "run":
+        return _run_async(_run(settings))
+    return _run_async(_chat(settings, args.jsonl))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,116 @@
+"""The one path every channel takes to Rasa, and the guarantee that it always answers.
+
+Console, JSONL and Telegram all send a young person's turn through `RasaBridge.send`; when
+Rasa errors, times out or returns nothing, the turn still gets the never-silent reply.
+Nothing here logs message text.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from bot.never_silent import fallback_text
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    buttons: tuple[Button, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "buttons": [{"title": b.title, "payload": b.payload} for b in self.buttons],
+        }
+
+
+@dataclass
+class TurnResult:
+    replies: list[Reply]
+    failed: bool = False
+    reason: str | None = None
+
+
+@dataclass
+class FailureCounter:
+    """Counts turns that fell back, by reason; metrics without content."""
+
+    by_reason: dict[str, int] = field(default_factory=dict)
+
+    def add(self, reason: str) -> None:
+        self.by_reason[reason] = self.by_reason.get(reason, 0) + 1
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_reason.values())
+
+
+def parse_rasa_messages(messages: list[dict[str, Any]]) -> list[Reply]:
+    replies = []
+    for message in messages:
+        text = message.get("text") or ""
+        buttons = tuple(
+            Button(title=str(b.get("title", "")), payload=str(b.get("payload", "")))
+            for b in message.get("buttons") or []
+        )
+        if text or buttons:
+            replies.append(Reply(text=text, buttons=buttons))
+    return replies
+
+
+class RasaBridge:
+    def __init__(self, rasa_url: str, timeout: float = 5.0) -> None:
+        self._url = rasa_url.rstrip("/") + "/webhooks/rest/webhook"
+        self._timeout = timeout
+        self._client = httpx.AsyncClient(timeout=timeout)
+        self.failures = FailureCounter()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def send(
+        self,
+        sender: str,
+        *,
+        text: str | None = None,
+        payload: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        region: str | None = None,
+    ) -> TurnResult:
+        """One turn: typed `text`, or the `payload` of a button the young person tapped.
+
+        Rasa reads a message starting with "/" as an intent, so typed text loses its leading
+        slashes: what a young person types is always understood as words.
+        """
+        message = payload if payload is not None else (text or "").lstrip("/")
+        body = {"sender": sender, "message": message, "metadata": metadata or {}}
+        try:
+            response = await self._client.post(self._url, json=body)
+            response.raise_for_status()
+            replies = parse_rasa_messages(response.json())
+        except httpx.TimeoutException:
+            return self._fall_back("timeout", region)
+        except httpx.HTTPStatusError as exc:
+            return self._fall_back(f"http_{exc.response.status_code}", region)
+        except (httpx.HTTPError, ValueError):
+            return self._fall_back("unreachable", region)
+        if not replies:
+            return self._fall_back("empty", region)
+        return TurnResult(replies=replies)
+
+    def _fall_back(self, reason: str, region: str | None) -> TurnResult:
+        self.failures.add(reason)
+        log.warning("rasa turn failed; sent never-silent reply", extra={"reason": reason})
+        return TurnResult(replies=[Reply(text=fallback_text(region))], failed=True, reason=reason)

@@ -1,0 +1,90 @@
+"""Help services by region, read from data/resources.yml.
+
+The bot, the action server and the never-silent fallback all quote numbers from here, so a
+number checked once is the number every reply gives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+RESOURCES_FILE = Path(__file__).parent / "data" / "resources.yml"
+REGIONS = ("US", "CA", "UK", "AU", "OTHER")
+ROLES = ("emergency", "crisis", "report", "removal")
+DEFAULT_REGION = "US"
+
+# What a young person might type or tap for each region.
+_REGION_ALIASES = {
+    "US": {"us", "usa", "united states", "america", "united states of america"},
+    "CA": {"ca", "canada"},
+    "UK": {"uk", "gb", "united kingdom", "britain", "great britain", "england", "scotland",
+           "wales", "northern ireland"},
+    "AU": {"au", "australia"},
+    "OTHER": {"other", "somewhere else", "elsewhere"},
+}
+
+
+@dataclass(frozen=True)
+class Resource:
+    region: str
+    role: str
+    service: str
+    for_: str
+    source: str
+    verified: date
+    phone: str | None = None
+    text: str | None = None
+    address: str | None = None
+
+    def contact_line(self) -> str:
+        """One short line a young person can act on: who, then how to reach them."""
+        ways = []
+        if self.phone:
+            ways.append(f"call {self.phone}")
+        if self.text:
+            ways.append(self.text if self.text.lower().startswith("text") else f"text {self.text}")
+        if self.address:
+            ways.append(self.address)
+        how = " or ".join(ways)
+        return f"{self.service}: {how}" if how else self.service
+
+
+def normalise_region(value: str | None) -> str | None:
+    """A region code from a slot, button payload or typed country, or None when unknown."""
+    if not value:
+        return None
+    key = value.strip().lower()
+    for code, aliases in _REGION_ALIASES.items():
+        if key == code.lower() or key in aliases:
+            return code
+    return None
+
+
+@lru_cache(maxsize=1)
+def all_resources() -> tuple[Resource, ...]:
+    with RESOURCES_FILE.open(encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh)["resources"]
+    items = []
+    for entry in raw:
+        entry = dict(entry)
+        entry["for_"] = entry.pop("for")
+        items.append(Resource(**entry))
+    return tuple(items)
+
+
+def resources_for(region: str | None, role: str) -> list[Resource]:
+    """Services of one role for a region; an unknown region gets the US ones."""
+    code = normalise_region(region) or DEFAULT_REGION
+    return [r for r in all_resources() if r.region == code and r.role == role]
+
+
+def first(region: str | None, role: str) -> Resource:
+    found = resources_for(region, role)
+    if not found:
+        raise LookupError(f"resources.yml has no {role} service for {region!r}")
+    return found[0]

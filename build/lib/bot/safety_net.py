@@ -1,0 +1,87 @@
+"""The deterministic crisis/danger safety net: a reviewed lexicon that cannot be out-voted.
+
+A learned classifier can miss a sentence it has never seen; a child saying they want to die
+must get the crisis line anyway. The lexicon (data/safety_lexicon.yml) is matched after the
+model, inside Rasa (nlu_components/safety_net.py), and again by the channel when Rasa is
+down. Pure Python with PyYAML only, so both environments import it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+LEXICON_FILE = Path(__file__).parent / "data" / "safety_lexicon.yml"
+PRECEDENCE = ("crisis", "danger")
+
+_APOSTROPHES = re.compile(r"['\u2019\u2018`]")
+_REPEATS = re.compile(r"([^\W\d_])\1{2,}")  # a letter (any script) 3+ times
+_SPACES = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """Lowercase, drop apostrophes, squeeze stretched letters ("pleeease") and spaces."""
+    text = _APOSTROPHES.sub("", text.lower())
+    text = _REPEATS.sub(r"\1\1", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+@dataclass(frozen=True)
+class Signal:
+    id: str
+    category: str
+    description: str
+    patterns: tuple[re.Pattern[str], ...]
+    unless: tuple[re.Pattern[str], ...] = ()
+
+    def fires(self, normalised: str) -> bool:
+        return any(p.search(normalised) for p in self.patterns) and not any(
+            u.search(normalised) for u in self.unless
+        )
+
+
+@dataclass(frozen=True)
+class Match:
+    signal: str
+    category: str
+
+
+class SafetyNet:
+    def __init__(self, signals: list[Signal]) -> None:
+        order = {category: i for i, category in enumerate(PRECEDENCE)}
+        # Crisis before danger; file order within a category.
+        self.signals = sorted(signals, key=lambda s: order[s.category])
+
+    @classmethod
+    def from_file(cls, path: Path = LEXICON_FILE) -> "SafetyNet":
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        signals = []
+        for raw in data["signals"]:
+            if raw["category"] not in PRECEDENCE:
+                raise ValueError(f"{raw['id']}: category must be one of {PRECEDENCE}")
+            signals.append(
+                Signal(
+                    id=raw["id"],
+                    category=raw["category"],
+                    description=raw.get("description", ""),
+                    patterns=tuple(re.compile(p) for p in raw["patterns"]),
+                    unless=tuple(re.compile(p) for p in raw.get("unless") or ()),
+                )
+            )
+        return cls(signals)
+
+    def check(self, text: str) -> Match | None:
+        normalised = normalise(text)
+        for signal in self.signals:
+            if signal.fires(normalised):
+                return Match(signal=signal.id, category=signal.category)
+        return None
+
+
+@lru_cache(maxsize=1)
+def default_net() -> SafetyNet:
+    return SafetyNet.from_file()

@@ -1,0 +1,87 @@
+"""Every text the bot can send a young person, gathered for the reply checks.
+
+Domain responses are read from responses/; custom actions are run for real (rasa-sdk's own
+Tracker and CollectingDispatcher) for every region and a few typed answers, so a new action
+or region is checked without anyone listing its texts by hand.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
+
+from bot import resources
+from bot.channels.telegram import MEDIA_REFUSAL
+from bot.config import PROJECT_ROOT
+from bot.never_silent import fallback_text
+
+# Typed messages that exercise each action's branches (the text is all these actions read).
+SAMPLE_TEXTS = ("hi", "i'm in canada", "im from germany", "im 12", "16", "idk")
+
+
+@dataclass(frozen=True)
+class BotText:
+    source: str
+    text: str
+    age_band: str | None = None  # the condition on a response variant, when there is one
+
+
+def domain_responses() -> Iterator[BotText]:
+    for path in sorted((PROJECT_ROOT / "responses").glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for name, variants in (data.get("responses") or {}).items():
+            for variant in variants:
+                band = next(
+                    (c.get("value") for c in variant.get("condition") or [] if c.get("name") == "age_band"),
+                    None,
+                )
+                for text in [variant.get("text"), *(b["title"] for b in variant.get("buttons") or [])]:
+                    if text:
+                        yield BotText(f"{path.name}:{name}", text, band)
+
+
+def _tracker(text: str, region: str | None) -> Tracker:
+    return Tracker(
+        sender_id="reply-check",
+        slots={"country": region, "age_band": None},
+        latest_message={"text": text, "intent": {}, "entities": []},
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name=None,
+    )
+
+
+def action_texts() -> Iterator[BotText]:
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    for name, run in executor.actions.items():  # action name -> its run coroutine function
+        for region in (*resources.REGIONS, None):
+            for text in SAMPLE_TEXTS:
+                dispatcher = CollectingDispatcher()
+                asyncio.run(run(dispatcher, _tracker(text, region), {}))
+                for message in dispatcher.messages:
+                    if message.get("text"):
+                        yield BotText(f"action {name} ({region}, {text!r})", message["text"])
+
+
+def channel_texts() -> Iterator[BotText]:
+    for region in (*resources.REGIONS, None):
+        yield BotText(f"never-silent reply ({region})", fallback_text(region))
+    yield BotText("telegram media refusal", MEDIA_REFUSAL)
+
+
+def all_bot_texts() -> list[BotText]:
+    seen, unique = set(), []
+    for item in (*domain_responses(), *action_texts(), *channel_texts()):
+        if item.text not in seen:
+            seen.add(item.text)
+            unique.append(item)
+    return unique

@@ -1,0 +1,127 @@
+"""A fake Telegram Bot API on 127.0.0.1, so the real python-telegram-bot client is tested
+over real HTTP. It queues updates for getUpdates and records every call the bot makes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl
+
+BOT_USER = {"id": 4242, "is_bot": True, "first_name": "Waypoint", "username": "waypoint_test_bot"}
+# Parameters PTB sends as plain strings; every other value arrives JSON-encoded.
+_STRING_PARAMS = {"text", "callback_query_id", "caption", "secret_token", "url", "file_id"}
+
+
+class FakeTelegram:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self._updates: list[dict[str, Any]] = []
+        self._ready = threading.Condition()
+        self._ids = itertools.count(1)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/bot"
+
+    def __enter__(self) -> "FakeTelegram":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    # --- what a test does ------------------------------------------------------------
+    def push(self, update: dict[str, Any]) -> None:
+        with self._ready:
+            self._updates.append({"update_id": next(self._ids), **update})
+            self._ready.notify_all()
+
+    @staticmethod
+    def user(user_id: int) -> dict[str, Any]:
+        return {"id": user_id, "is_bot": False, "first_name": "Sam"}
+
+    def message(self, user_id: int, **content: Any) -> dict[str, Any]:
+        return {
+            "message_id": next(self._ids),
+            "date": int(time.time()),
+            "chat": {"id": user_id, "type": "private", "first_name": "Sam"},
+            "from": self.user(user_id),
+            **content,
+        }
+
+    def send_text(self, user_id: int, text: str) -> None:
+        self.push({"message": self.message(user_id, text=text)})
+
+    def tap(self, user_id: int, data: str) -> None:
+        shown = self.message(user_id, text="(an earlier bot message)")
+        shown["from"] = BOT_USER
+        self.push({"callback_query": {"id": str(next(self._ids)), "from": self.user(user_id),
+                                      "chat_instance": "ci", "data": data, "message": shown}})
+
+    def sent(self, method: str) -> list[dict[str, Any]]:
+        return [params for name, params in list(self.calls) if name == method]
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 30) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        while len(self.sent(method)) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{method} called {len(self.sent(method))} times, wanted {count}: {self.calls}")
+            await asyncio.sleep(0.05)
+        return self.sent(method)
+
+    # --- the Bot API -----------------------------------------------------------------
+    def _answer(self, method: str, params: dict[str, Any]) -> Any:
+        if method == "getMe":
+            return BOT_USER
+        if method == "getUpdates":
+            return self._updates_after(int(params.get("offset") or 0), float(params.get("timeout") or 0))
+        if method == "sendMessage":
+            chat = {"id": params["chat_id"], "type": "private"}
+            return {"message_id": next(self._ids), "date": int(time.time()), "chat": chat,
+                    "from": BOT_USER, "text": params.get("text", "")}
+        if method == "getFile":
+            return {"file_id": params.get("file_id"), "file_unique_id": "u", "file_path": "photos/x.jpg"}
+        return True
+
+    def _updates_after(self, offset: int, timeout: float) -> list[dict[str, Any]]:
+        with self._ready:
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            if not self._updates:
+                self._ready.wait(timeout=min(timeout, 0.5))
+            return list(self._updates)
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                method = self.path.rsplit("/", 1)[-1]
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+                params: dict[str, Any] = {}
+                for key, value in parse_qsl(body):
+                    try:
+                        params[key] = value if key in _STRING_PARAMS else json.loads(value)
+                    except ValueError:
+                        params[key] = value
+                if method != "getUpdates":
+                    fake.calls.append((method, params))
+                payload = json.dumps({"ok": True, "result": fake._answer(method, params)}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        return Handler

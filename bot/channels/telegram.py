@@ -2,7 +2,8 @@
 
 Each handler does one thing: pass a young person's words or button taps to Rasa under a
 pseudonymous id, and send Rasa's replies back as plain text with inline buttons. Media is
-never downloaded. The Telegram issue extends this (webhooks, media deletion, /exit, pacing).
+never downloaded; groups and channels get one line and the bot leaves. The Telegram issue
+extends this (webhooks, media deletion, /exit, pacing, per-chat ordering).
 """
 
 from __future__ import annotations
@@ -31,7 +32,23 @@ MEDIA_REFUSAL = (
     "any. You're not in trouble. If someone has a private pic of you, tell me what's going on "
     "in words and I'll show you how to get it taken down."
 )
+NOT_PRIVATE_REPLY = (
+    "I only work in private chats, so nobody else sees what you tell me. "
+    "Tap my name and start a private chat with me. I'm leaving this group now."
+)
 PRIVATE = filters.ChatType.PRIVATE
+MAX_MESSAGE = 4096  # Telegram's limit for one message's text
+
+
+def split_for_telegram(text: str, limit: int = MAX_MESSAGE) -> list[str]:
+    """Pieces of at most `limit` characters, cut at a line break or space where possible."""
+    pieces = []
+    while len(text) > limit:
+        cut = max(text.rfind("\n", 0, limit), text.rfind(" ", 0, limit))
+        cut = cut if cut > 0 else limit
+        pieces.append(text[:cut])
+        text = text[cut:].lstrip("\n ")
+    return [*pieces, text] if text else pieces
 
 
 def _keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -57,6 +74,7 @@ class TelegramChannel:
         self.application.add_handler(MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, self.on_text))
         self.application.add_handler(CallbackQueryHandler(self.on_button))
         self.application.add_handler(MessageHandler(PRIVATE & filters.ATTACHMENT, self.on_media))
+        self.application.add_handler(MessageHandler(~PRIVATE, self.on_not_private))
 
     def _subject(self, update: Update) -> str:
         return subject_id(self.subject_key, update.effective_user.id)
@@ -64,7 +82,10 @@ class TelegramChannel:
     async def _answer(self, update: Update, **message: str) -> None:
         result = await self.bridge.send(self._subject(update), **message)
         for reply in result.replies:
-            await update.effective_chat.send_message(reply.text, reply_markup=_keyboard(reply))
+            *pieces, last = split_for_telegram(reply.text)
+            for piece in pieces:
+                await update.effective_chat.send_message(piece)
+            await update.effective_chat.send_message(last, reply_markup=_keyboard(reply))
 
     async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self._answer(update, payload="/greet")
@@ -82,6 +103,13 @@ class TelegramChannel:
     async def on_media(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         # Never call get_file: the bot does not download, store or forward media.
         await update.effective_chat.send_message(MEDIA_REFUSAL)
+
+    async def on_not_private(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Groups, supergroups and channels: one line, then leave. Nothing is read or stored."""
+        chat = update.effective_chat
+        if chat.type != "channel":
+            await chat.send_message(NOT_PRIVATE_REPLY)
+        await chat.leave()
 
     async def run(self) -> None:
         """Poll until cancelled (Ctrl-C), then shut python-telegram-bot down cleanly."""

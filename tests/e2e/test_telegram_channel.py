@@ -81,3 +81,16 @@ async def test_rasa_only_ever_sees_the_pseudonymous_id(rasa_stack):
         raw = (await rasa.get("/conversations/1004/tracker")).json()
     assert any(e["event"] == "user" for e in pseudonymous["events"])
     assert not any(e["event"] == "user" for e in raw["events"])
+
+
+@pytest.mark.parametrize("chat_type", ["group", "supergroup"])
+async def test_group_chats_get_one_line_and_the_bot_leaves(rasa_stack, chat_type):
+    with FakeTelegram() as fake:
+        async with channel_on(fake, rasa_stack.settings.rasa_url):
+            message = fake.message(1005, text="hi bot")
+            message["chat"] = {"id": -500, "type": chat_type, "title": "class chat"}
+            fake.push({"message": message})
+            [left] = await fake.wait_for("leaveChat")
+            [said] = fake.sent("sendMessage")
+    assert left["chat_id"] == -500 and said["chat_id"] == -500
+    assert "private" in said["text"]

@@ -17,7 +17,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
 from bot import resources
-from bot.channels.telegram import MEDIA_REFUSAL
+from bot.channels.telegram import MEDIA_REFUSAL, NOT_PRIVATE_REPLY
 from bot.config import PROJECT_ROOT
 from bot.never_silent import fallback_text
 
@@ -76,6 +76,7 @@ def channel_texts() -> Iterator[BotText]:
     for region in (*resources.REGIONS, None):
         yield BotText(f"never-silent reply ({region})", fallback_text(region))
     yield BotText("telegram media refusal", MEDIA_REFUSAL)
+    yield BotText("telegram group refusal", NOT_PRIVATE_REPLY)
 
 
 def all_bot_texts() -> list[BotText]:

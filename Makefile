@@ -33,7 +33,7 @@ lock-app:  ## re-resolve the app environment from pyproject.toml and rewrite req
 	@.venv-lock/bin/pip install -q --upgrade pip==24.3.1
 	@.venv-lock/bin/pip install -q ".[test]"
 	@{ head -2 requirements/app.lock; .venv-lock/bin/pip freeze --exclude waypoint; } > requirements/app.lock.new
-	@mv requirements/app.lock.new requirements/app.lock && rm -rf .venv-lock
+	@mv requirements/app.lock.new requirements/app.lock && rm -rf .venv-lock build
 	@echo "requirements/app.lock updated; run make setup"
 
 clean:  ## remove environments, models and runtime state (var/ holds local secrets)

@@ -53,10 +53,6 @@ class Settings:
     def log_dir(self) -> Path:
         return self.var_dir / "log"
 
-    @property
-    def rasa_python(self) -> Path:
-        return self.project_root / ".venv-rasa" / "bin" / "python"
-
     @classmethod
     def from_env(cls) -> "Settings":
         root = Path(_env("WAYPOINT_PROJECT_ROOT", str(PROJECT_ROOT)))

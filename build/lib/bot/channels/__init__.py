@@ -1,1 +1,0 @@
-"""Channels: where a young person's messages come from (Telegram, or the console)."""

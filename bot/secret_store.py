@@ -13,7 +13,7 @@ import secrets
 from pathlib import Path
 
 _GENERATED = {
-    "rasa_auth_token": lambda: secrets.token_urlsafe(32),
+    "rasa_auth_token": lambda: secrets.token_hex(32),
     "subject_key": lambda: secrets.token_hex(32),
 }
 

@@ -45,7 +45,8 @@ def child_specs(settings: Settings, token: str) -> list[ChildSpec]:
             "--interface", settings.host,
             "--port", str(settings.rasa_port),
             "--enable-api",
-            "--auth-token", token,
+            # "=" form: a token may start with "-", which argparse would read as an option.
+            f"--auth-token={token}",
             "--endpoints", "endpoints.yml",
             "--credentials", "credentials.yml",
         ],

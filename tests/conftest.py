@@ -40,12 +40,18 @@ def settings_env(settings: Settings) -> dict[str, str]:
         WAYPOINT_RASA_PORT=str(settings.rasa_port),
         WAYPOINT_ACTIONS_PORT=str(settings.actions_port),
     )
+    if settings.rasa_auth_token:
+        env["RASA_AUTH_TOKEN"] = settings.rasa_auth_token
     return env
 
 
 @pytest_asyncio.fixture(scope="session")
 async def rasa_stack(tmp_path_factory):
-    settings = isolated_settings(tmp_path_factory.mktemp("var"))
+    # A token that starts with "-" once broke `rasa run` (argparse read it as an option);
+    # the session's servers use one so that can never come back.
+    settings = dataclasses.replace(
+        isolated_settings(tmp_path_factory.mktemp("var")), rasa_auth_token="-starts-with-a-dash-" + os.urandom(8).hex()
+    )
     async with stack.serving(settings, reuse=False) as running:
         yield running
 

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     AIORateLimiter,
     Application,
+    BaseUpdateProcessor,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -51,6 +54,41 @@ def split_for_telegram(text: str, limit: int = MAX_MESSAGE) -> list[str]:
     return [*pieces, text] if text else pieces
 
 
+class PerChatOrder(BaseUpdateProcessor):
+    """One chat's updates strictly in order; different chats at the same time.
+
+    A young person's second message must never be answered before their first, and one slow
+    turn must not make everyone else wait. Locks exist only while a chat has work in flight,
+    so nothing about a chat outlives its messages.
+    """
+
+    def __init__(self, max_concurrent_updates: int = 256) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._in_flight: dict[int, int] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        lock = self._locks.setdefault(chat.id, asyncio.Lock())
+        self._in_flight[chat.id] = self._in_flight.get(chat.id, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._in_flight[chat.id] -= 1
+            if not self._in_flight[chat.id]:
+                del self._in_flight[chat.id], self._locks[chat.id]
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+
 def _keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     if not reply.buttons:
         return None
@@ -68,6 +106,7 @@ class TelegramChannel:
             .token(token)
             .base_url(base_url)
             .rate_limiter(AIORateLimiter())
+            .concurrent_updates(PerChatOrder())
             .build()
         )
         self.application.add_handler(CommandHandler("start", self.on_start, filters=PRIVATE))

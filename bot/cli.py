@@ -28,6 +28,10 @@ def _setup_logging(settings: Settings) -> None:
         level=logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
+    # httpx logs every request URL at INFO, and URLs carry secrets: the bot token
+    # (/bot<token>/getUpdates) and Rasa's API token (?token=).
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 async def _run(settings: Settings) -> int:

@@ -118,19 +118,20 @@ class Child:
 
     async def stop(self, grace: float) -> None:
         process = self.process
-        if process is None or process.returncode is not None:
+        if process is None:
             return
-        for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
-            try:
-                os.killpg(process.pid, sig)
-            except ProcessLookupError:
-                return
-            try:
-                await asyncio.wait_for(process.wait(), timeout=wait)
-                break
-            except asyncio.TimeoutError:
-                continue
-        # Sanic workers live in the child's group; make sure none outlives it.
+        if process.returncode is None:
+            for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
+                try:
+                    os.killpg(process.pid, sig)
+                except ProcessLookupError:
+                    break
+                try:
+                    await asyncio.wait_for(process.wait(), timeout=wait)
+                    break
+                except asyncio.TimeoutError:
+                    continue
+        # Sanic workers live in the child's group and outlive a crashed leader; end them too.
         try:
             os.killpg(process.pid, signal.SIGKILL)
         except ProcessLookupError:

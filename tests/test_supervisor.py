@@ -55,7 +55,8 @@ async def test_child_that_never_gets_ready_fails_after_its_timeout(tmp_path):
 
 
 async def test_crash_after_start_is_reported_with_its_log_and_the_others_stopped(tmp_path):
-    crashing = toy(tmp_path, "crashing", "--exit-after", "1", "--exit-code", "9")
+    pidfile = tmp_path / "worker.pid"
+    crashing = toy(tmp_path, "crashing", "--exit-after", "1", "--exit-code", "9", "--grandchild-pidfile", str(pidfile))
     steady = toy(tmp_path, "steady")
     supervisor = Supervisor([steady, crashing])
     async with supervisor:
@@ -64,6 +65,12 @@ async def test_crash_after_start_is_reported_with_its_log_and_the_others_stopped
     assert "9" in failure.reason
     assert "simulated crash" in failure.report()
     assert not alive(supervisor.children[0].pid)
+    # The crashed child's worker must not be left behind.
+    worker = int(pidfile.read_text())
+    deadline = time.monotonic() + 5
+    while alive(worker) and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    assert not alive(worker)
 
 
 async def test_stop_ends_every_child_and_its_workers_even_if_sigterm_is_ignored(tmp_path):

@@ -126,3 +126,19 @@ async def test_run_reports_a_crashed_server_and_stops_the_other(tmp_path, waypoi
     assert "actions stopped unexpectedly" in report
     assert not listening(settings.rasa_port)
     assert pids_with_argument(f" {settings.rasa_port}") == []
+
+
+async def test_app_log_holds_neither_what_was_written_nor_any_token(rasa_stack, waypoint_bin):
+    canary = "canary-" + os.urandom(6).hex() + " he says hell post my pics"
+    env = settings_env(rasa_stack.settings)
+    out, code = await _jsonl(waypoint_bin, env, [json.dumps({"sender": "c", "text": canary})])
+    assert code == 0 and out[0]["replies"]
+    # classify puts Rasa's API token in every request URL.
+    classify = await asyncio.create_subprocess_exec(
+        waypoint_bin, "classify", stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=env,
+    )
+    classified, _ = await asyncio.wait_for(classify.communicate(json.dumps({"text": canary}).encode() + b"\n"), 120)
+    assert json.loads(classified)["category"] == "sextortion"
+    log = (rasa_stack.settings.log_dir / "waypoint.log").read_text()
+    assert canary.split()[0] not in log
+    assert rasa_stack.auth_token not in log

@@ -2,8 +2,9 @@
 
 Each handler does one thing: pass a young person's words or button taps to Rasa under a
 pseudonymous id, and send Rasa's replies back as plain text with inline buttons. Media is
-never downloaded; groups and channels get one line and the bot leaves. The Telegram issue
-extends this (webhooks, media deletion, /exit, pacing, per-chat ordering).
+never downloaded; groups and channels get one line and the bot leaves; each chat is answered
+in order while chats run side by side. Still to come (Telegram issue): webhooks, deleting
+media, /exit and the other commands, per-chat pacing.
 """
 
 from __future__ import annotations

@@ -63,6 +63,6 @@ async def bridge(rasa_stack):
     await client.aclose()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def waypoint_bin() -> str:
     return str(Path(sys.executable).parent / "waypoint")

@@ -12,12 +12,12 @@ import json
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
+from bot import model
 from bot.config import PROJECT_ROOT
 from tests.conftest import settings_env
 
@@ -35,9 +35,9 @@ def classify(waypoint_bin: str, settings, *args: str, stdin: str = "") -> subpro
 
 
 @pytest.fixture(scope="module")
-def holdout_report(rasa_stack, tmp_path_factory):
+def holdout_report(rasa_stack, waypoint_bin, tmp_path_factory):
     results = tmp_path_factory.mktemp("results")
-    run = classify(str(Path(sys.executable).parent / "waypoint"), rasa_stack.settings, "--eval", str(HOLDOUT), "--results", str(results))
+    run = classify(waypoint_bin, rasa_stack.settings, "--eval", str(HOLDOUT), "--results", str(results))
     report = json.loads((results / "holdout-report.json").read_text())
     return run.stdout, report, results
 
@@ -94,7 +94,7 @@ def test_rasa_data_validate_is_clean():
         [str(PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"), "data", "validate",
          "--domain", "responses", "--data", "nlu", "stories", "--config", "config.yml"],
         capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300,
-        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(PROJECT_ROOT)},
+        env={**os.environ, **model.rasa_env(PROJECT_ROOT)},
     )
     output = run.stdout + run.stderr
     assert run.returncode == 0, output

@@ -14,8 +14,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.flows import help_lines
 from bot import resources
 
+AGE_BANDS = ("under_13", "13_15", "16_17", "18_plus")
 REGION_NAMES = {"US": "the US", "CA": "Canada", "UK": "the UK", "AU": "Australia"}
 _NUMBER_WORDS = {
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
@@ -53,33 +55,81 @@ def region_in(text: str) -> str | None:
     return None
 
 
+def _country_question_due(tracker: Tracker) -> bool:
+    return resources.normalise_region(tracker.get_slot("country")) is None and not tracker.get_slot("country_offered")
+
+
+def _ask_country(dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+    dispatcher.utter_message(response="utter_ask_country")
+    return [SlotSet("country_offered", True)]
+
+
 class ActionSetCountry(Action):
+    """A button (`/choose_country{"country": "CA"}`) or a typed place.
+
+    In the middle of a flow the young person gets that flow's lines again, now local;
+    otherwise (during /start) the menu of what the bot can help with.
+    """
+
     def name(self) -> str:
         return "action_set_country"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        code = region_in(tracker.latest_message.get("text") or "")
+        chosen = next(tracker.get_latest_entity_values("country"), None)
+        code = resources.normalise_region(chosen) or region_in(tracker.latest_message.get("text") or "")
         if code is None or code == "OTHER":
+            code = "OTHER"
             dispatcher.utter_message(
                 text="Thanks. I don't have local numbers for every country. I'll show you help that works anywhere."
             )
-            return [SlotSet("country", "OTHER")]
-        dispatcher.utter_message(text=f"Thanks. I'll show you help for {REGION_NAMES[code]}.")
-        return [SlotSet("country", code)]
+        else:
+            dispatcher.utter_message(text=f"Thanks. I'll show you help for {REGION_NAMES[code]}.")
+        if tracker.get_slot("flow"):
+            dispatcher.utter_message(response="utter_local_help", **help_lines(code))
+        else:
+            dispatcher.utter_message(response="utter_help_menu")
+        return [SlotSet("country", code), SlotSet("country_offered", True)]
 
 
 class ActionSetAgeBand(Action):
+    """A button (`/choose_age_band{"age_band": "13_15"}`) or a typed age; then the country."""
+
     def name(self) -> str:
         return "action_set_age_band"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        band = age_band(tracker.latest_message.get("text") or "")
+        chosen = next(tracker.get_latest_entity_values("age_band"), None)
+        band = chosen if chosen in AGE_BANDS else age_band(tracker.latest_message.get("text") or "")
         if band is None:
-            dispatcher.utter_message(text="That's okay, you don't have to tell me your age.")
-            return []
-        dispatcher.utter_message(text="Thanks for telling me. What's going on?")
-        return [SlotSet("age_band", band)]
+            dispatcher.utter_message(response="utter_skip_ok")
+            return _ask_country(dispatcher) if _country_question_due(tracker) else []
+        # Rasa applies the slot after this turn's messages, so these use the variant for the
+        # band known before; from the next turn on, replies follow the new band.
+        dispatcher.utter_message(response="utter_age_thanks")
+        events = [SlotSet("age_band", band)]
+        if _country_question_due(tracker):
+            events += _ask_country(dispatcher)
+        elif not tracker.get_slot("flow"):
+            dispatcher.utter_message(response="utter_help_menu")
+        return events
+
+
+class ActionSkip(Action):
+    """"Skip" on the age or country question: go on to the next question, or to the menu."""
+
+    def name(self) -> str:
+        return "action_skip"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        if _country_question_due(tracker):
+            return _ask_country(dispatcher)
+        dispatcher.utter_message(response="utter_skip_ok")
+        if not tracker.get_slot("flow"):
+            dispatcher.utter_message(response="utter_help_menu")
+        return []

@@ -1,4 +1,4 @@
-"""Help services by region, read from data/resources.yml.
+"""Help services by region, read from data/resources.yml (and region names from data/regions.yml).
 
 The bot, the action server and the never-silent fallback all quote numbers from here, so a
 number checked once is the number every reply gives.
@@ -14,19 +14,10 @@ from pathlib import Path
 import yaml
 
 RESOURCES_FILE = Path(__file__).parent / "data" / "resources.yml"
+REGIONS_FILE = Path(__file__).parent / "data" / "regions.yml"
 REGIONS = ("US", "CA", "UK", "AU", "OTHER")
 ROLES = ("emergency", "crisis", "report", "removal")
 DEFAULT_REGION = "US"
-
-# What a young person might type or tap for each region.
-_REGION_ALIASES = {
-    "US": {"us", "usa", "united states", "america", "united states of america"},
-    "CA": {"ca", "canada"},
-    "UK": {"uk", "gb", "united kingdom", "britain", "great britain", "england", "scotland",
-           "wales", "northern ireland"},
-    "AU": {"au", "australia"},
-    "OTHER": {"other", "somewhere else", "elsewhere"},
-}
 
 
 @dataclass(frozen=True)
@@ -54,15 +45,19 @@ class Resource:
         return f"{self.service}: {how}" if how else self.service
 
 
+@lru_cache(maxsize=1)
+def region_aliases() -> dict[str, str]:
+    """Every typed name (country, state, province, big city) -> its region code."""
+    with REGIONS_FILE.open(encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh)["regions"]
+    return {str(alias).lower(): code for code, aliases in raw.items() for alias in [code, *aliases]}
+
+
 def normalise_region(value: str | None) -> str | None:
     """A region code from a slot, button payload or typed country, or None when unknown."""
     if not value:
         return None
-    key = value.strip().lower()
-    for code, aliases in _REGION_ALIASES.items():
-        if key == code.lower() or key in aliases:
-            return code
-    return None
+    return region_aliases().get(value.strip().lower())
 
 
 @lru_cache(maxsize=1)

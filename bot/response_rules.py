@@ -21,6 +21,7 @@ RULES_FILE = Path(__file__).parent / "data" / "response_rules.yml"
 MAX_GRADE = {"under_13": 5.0, "default": 7.0}
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n")
+_AGE_RANGE = re.compile(r"\d{1,2}-\d{1,2}")  # "13-15" on an age button is not a number to call
 _PHONE = re.compile(r"(?<![\w-])\+?\d[\d \t().-]{1,16}\d(?![\w-])|\b\d-\d{3}-[A-Z]{3}-[A-Z]{4}\b")
 _ADDRESS = re.compile(r"\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:org|com|ca|uk|au|gov|net|io)(?:/[\w/-]*)?", re.I)
 
@@ -91,6 +92,8 @@ def unknown_contacts(text: str) -> list[str]:
     for match in _PHONE.finditer(text):
         number = match.group().strip()
         digits = _digits(number)
+        if _AGE_RANGE.fullmatch(number):
+            continue
         if len(digits) >= 3 and not any(digits in k for k in known_digits) and number.upper() not in known_text.upper():
             unknown.append(number)
     for match in _ADDRESS.finditer(text):

@@ -80,20 +80,25 @@ async def run_terminal(bridge: RasaBridge, stdin: TextIO = sys.stdin, stdout: Te
         "Waypoint console. Type a message and press Enter; type a number to tap a button.\n"
         "Leave with /quit or Ctrl-D. Nothing you type here is stored.\n"
     )
-    choices: list[str] = []
+
+    async def turn(**message: str) -> list[str]:
+        """Sends one message, shows the replies, returns the payloads their buttons carry."""
+        result = await bridge.send(sender, **message)
+        stdout.write(render(result.replies) + "\n")
+        return [b.payload for r in result.replies for b in r.buttons]
+
+    # The same first message a young person gets on Telegram, where every chat opens with /start.
+    choices = await turn(payload="/start")
     stdout.write("you> ")
     stdout.flush()
     async for line in read_lines(stdin):
         typed = line.strip()
         if typed.lower() in QUIT_WORDS:
             break
-        if typed:
-            if typed.isdigit() and 1 <= int(typed) <= len(choices):
-                result = await bridge.send(sender, payload=choices[int(typed) - 1])
-            else:
-                result = await bridge.send(sender, text=typed)
-            choices = [b.payload for r in result.replies for b in r.buttons]
-            stdout.write(render(result.replies) + "\n")
+        if typed.isdigit() and 1 <= int(typed) <= len(choices):
+            choices = await turn(payload=choices[int(typed) - 1])
+        elif typed:
+            choices = await turn(text=typed)
         stdout.write("you> ")
         stdout.flush()
     stdout.write("\nBye. Take care.\n")

@@ -41,6 +41,8 @@ NOT_PRIVATE_REPLY = (
     "Tap my name and start a private chat with me. I'm leaving this group now."
 )
 PRIVATE = filters.ChatType.PRIVATE
+# Bot commands and the Rasa intent each one means.
+COMMAND_PAYLOADS = {"start": "/start", "help": "/ask_help_menu", "human": "/human"}
 MAX_MESSAGE = 4096  # Telegram's limit for one message's text
 
 
@@ -110,8 +112,9 @@ class TelegramChannel:
             .concurrent_updates(PerChatOrder())
             .build()
         )
-        self.application.add_handler(CommandHandler("start", self.on_start, filters=PRIVATE))
-        self.application.add_handler(MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, self.on_text))
+        self.application.add_handler(CommandHandler(list(COMMAND_PAYLOADS), self.on_command, filters=PRIVATE))
+        # Any other text, unknown commands included, goes to Rasa: nothing typed is ignored.
+        self.application.add_handler(MessageHandler(PRIVATE & filters.TEXT, self.on_text))
         self.application.add_handler(CallbackQueryHandler(self.on_button))
         self.application.add_handler(MessageHandler(PRIVATE & filters.ATTACHMENT, self.on_media))
         self.application.add_handler(MessageHandler(~PRIVATE, self.on_not_private))
@@ -127,8 +130,9 @@ class TelegramChannel:
                 await update.effective_chat.send_message(piece)
             await update.effective_chat.send_message(last, reply_markup=_keyboard(reply))
 
-    async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self._answer(update, payload="/greet")
+    async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        command = update.effective_message.text.split()[0].lstrip("/").split("@")[0].lower()
+        await self._answer(update, payload=COMMAND_PAYLOADS[command])
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self._answer(update, text=update.effective_message.text)

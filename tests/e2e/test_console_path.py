@@ -24,7 +24,7 @@ async def test_hi_gets_a_greeting_with_a_button_that_works(bridge):
 
     menu = await bridge.send("e2e-greet", payload=button.payload)
     assert not menu.failed
-    assert "nudes" in menu.replies[0].text
+    assert "/human" in [b.payload for b in menu.replies[0].buttons]  # the menu of what it helps with
 
 
 async def test_crisis_message_gets_the_crisis_line_in_the_first_reply(bridge):
@@ -58,7 +58,7 @@ async def test_jsonl_answers_each_line_and_explains_bad_lines_without_losing_the
     assert out[0]["sender"] == "j1" and "Waypoint" in out[0]["replies"][0]["text"]
     assert out[0]["replies"][0]["buttons"] == [{"title": "What can you help with?", "payload": "/ask_help_menu"}]
     assert "JSON" in out[1]["error"]
-    assert "nudes" in out[2]["replies"][0]["text"]
+    assert "help with" in out[2]["replies"][0]["text"]
     assert "sender" in out[3]["error"]
     assert "988" in out[4]["replies"][0]["text"]
     # It used the running servers and left them running.
@@ -98,10 +98,12 @@ async def _read_until(stream: asyncio.StreamReader, marker: str, timeout: float 
     return await asyncio.wait_for(read(), timeout)
 
 
-async def test_run_answers_hi_in_the_console_and_ctrl_c_stops_every_process(tmp_path, waypoint_bin):
+async def test_run_opens_like_telegram_answers_hi_and_ctrl_c_stops_every_process(tmp_path, waypoint_bin):
     settings = isolated_settings(tmp_path / "var")
     run = await _start_run(waypoint_bin, settings_env(settings))
     await _read_until(run.stderr, "ready in")
+    opening = await _read_until(run.stdout, "[5] Skip")  # /start: the promise, then the age buttons
+    assert "not a person" in opening and "[1] Under 13" in opening
     run.stdin.write(b"hi\n")
     await run.stdin.drain()
     screen = await _read_until(run.stdout, "[1] What can you help with?")

@@ -89,6 +89,9 @@ def test_classify_reports_which_safety_signal_fired(rasa_stack, waypoint_bin):
     assert "not valid JSON" in bad["error"]
 
 
+UNUSED_UTTERANCE = re.compile(r"The utterance '(\w+)' is not used in any story or rule")
+
+
 def test_rasa_data_validate_is_clean():
     run = subprocess.run(
         [str(PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"), "data", "validate",
@@ -98,7 +101,15 @@ def test_rasa_data_validate_is_clean():
     )
     output = run.stdout + run.stderr
     assert run.returncode == 0, output
-    assert "UserWarning" not in output, output
+    # Rasa 3.6's validator cannot see responses sent by custom actions (actions/flows.py sends
+    # each step's responses by name); those warnings are expected, and only for those names.
+    sent_by_actions = set(re.findall(r'"(utter_\w+)"', "".join(
+        p.read_text() for p in (PROJECT_ROOT / "actions").glob("*.py"))))
+    unexplained = [
+        line for line in output.splitlines() if "UserWarning" in line
+        and not ((m := UNUSED_UTTERANCE.search(line)) and m.group(1) in sent_by_actions)
+    ]
+    assert unexplained == [], output
 
 
 def test_every_lexicon_catch_survives_the_whole_pipeline(rasa_stack, waypoint_bin):

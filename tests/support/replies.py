@@ -1,6 +1,7 @@
 """Every text the bot can send a young person, gathered for the reply checks.
 
-Domain responses are read from responses/; custom actions are run for real (rasa-sdk's own
+Domain responses are read from responses/, with each region's help lines filled in as the
+actions fill them; custom actions are run for real (rasa-sdk's own
 Tracker and CollectingDispatcher) for every region and a few typed answers, so a new action
 or region is checked without anyone listing its texts by hand.
 """
@@ -16,6 +17,7 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
+from actions.flows import help_lines
 from bot import resources
 from bot.channels.telegram import MEDIA_REFUSAL, NOT_PRIVATE_REPLY
 from bot.config import PROJECT_ROOT
@@ -41,9 +43,17 @@ def domain_responses() -> Iterator[BotText]:
                     (c.get("value") for c in variant.get("condition") or [] if c.get("name") == "age_band"),
                     None,
                 )
-                for text in [variant.get("text"), *(b["title"] for b in variant.get("buttons") or [])]:
+                titles = [b["title"] for b in variant.get("buttons") or []]
+                for text in [*_filled(variant.get("text") or ""), *titles]:
                     if text:
                         yield BotText(f"{path.name}:{name}", text, band)
+
+
+def _filled(text: str) -> set[str]:
+    """A response as each region sees it: its {placeholders} filled as the actions fill them."""
+    if "{" not in text:
+        return {text}
+    return {text.format(**help_lines(region)) for region in (*resources.REGIONS, None)}
 
 
 def _tracker(text: str, region: str | None) -> Tracker:

@@ -1,0 +1,116 @@
+"""The flows as a young person meets them: real Rasa, real action server, filled-in replies."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytestmark = pytest.mark.rasa
+
+FIRST_MESSAGES = {
+    "crisis": "i dont see the point in anything anymore i want it to end",
+    "danger": "hes waiting outside my school right now and i dont want to go out",
+    "sextortion": "this account says theyll send my nudes to my followers unless i pay",
+    "pressure": "a guy i met on discord keeps asking me for pics of my body",
+    "unsafe_contact": "some older guy on roblox keeps giving me robux and wants to move to snap",
+    "image_shared": "my ex shared my private pic with his whole friend group",
+    "legal_worry": "am i going to get arrested for sending a pic when i was 14",
+    "friend": "my friend is being blackmailed with her pics and she is scared",
+    "human": "i want to talk to a real person",
+}
+
+
+def _texts(result) -> list[str]:
+    return [reply.text for reply in result.replies]
+
+
+def _assert_filled(result) -> None:
+    for text in _texts(result):
+        assert "{" not in text and "None" not in text, text
+
+
+@pytest.mark.parametrize("category", FIRST_MESSAGES)
+async def test_every_first_reply_is_short_filled_in_and_never_blames(bridge, category):
+    result = await bridge.send(f"flow-first-{category}", text=FIRST_MESSAGES[category])
+    assert not result.failed
+    assert 1 <= len(result.replies) <= 3
+    _assert_filled(result)
+
+
+async def test_crisis_line_comes_first_and_a_person_is_offered(bridge):
+    result = await bridge.send("flow-crisis", text=FIRST_MESSAGES["crisis"])
+    first, offer, *_ = result.replies
+    assert "988" in first.text and "911" in first.text
+    assert "/human" in [b.payload for b in offer.buttons]
+
+
+async def test_danger_gives_the_emergency_number_in_the_first_sentence(bridge):
+    result = await bridge.send("flow-danger", text=FIRST_MESSAGES["danger"])
+    assert "911" in result.replies[0].text.split("\n")[0]
+
+
+async def test_sextortion_steps_lines_and_branch_buttons(bridge):
+    result = await bridge.send("flow-sextortion", text=FIRST_MESSAGES["sextortion"])
+    steps, report, ask_country = result.replies
+    assert "not your fault" in steps.text and "pay" in steps.text
+    assert "1-800-843-5678" in report.text and "988" in report.text
+    payloads = [b.payload for b in report.buttons]
+    assert {"/sextortion_paid", "/image_shared", "/sextortion_fake", "/human"} <= set(payloads)
+    assert "country" in ask_country.text  # region unknown: US lines, and an invitation
+
+    save = await bridge.send("flow-sextortion", payload=payloads[0])  # "What do I save?"
+    assert len(save.replies) == 3
+    assert "screenshot" in save.replies[0].text and "pic itself" in save.replies[0].text
+    assert "takeitdown.ncmec.org" in save.replies[2].text
+
+
+async def test_choosing_a_country_mid_flow_gives_that_countrys_lines_from_then_on(bridge):
+    sender = "flow-uk"
+    await bridge.send(sender, text=FIRST_MESSAGES["sextortion"])
+    local = await bridge.send(sender, payload=json_payload("choose_country", country="UK"))
+    text = "\n".join(_texts(local))
+    assert "CEOP" in text and "Childline" in text and "CyberTipline" not in text
+
+    again = await bridge.send(sender, text=FIRST_MESSAGES["image_shared"])
+    text = "\n".join(_texts(again))
+    assert "childline.org.uk/remove" in text and "takeitdown" not in text
+    assert not any("country" in t for t in _texts(again))  # asked once, answered
+
+
+async def test_under_13s_get_the_simpler_variant(bridge):
+    teen = await bridge.send("flow-teen", text=FIRST_MESSAGES["crisis"])
+    await bridge.send("flow-child", payload=json_payload("choose_age_band", age_band="under_13"))
+    child = await bridge.send("flow-child", text=FIRST_MESSAGES["crisis"])
+    assert child.replies[0].text != teen.replies[0].text
+    assert "988" in child.replies[0].text
+
+
+async def test_start_promises_privacy_then_both_questions_can_be_skipped(bridge):
+    start = await bridge.send("flow-start", payload="/start")
+    promise, ask_age = start.replies
+    assert "not a person" in promise.text and "/delete" in promise.text
+    assert [b.title for b in ask_age.buttons] == ["Under 13", "13-15", "16-17", "18+", "Skip"]
+
+    ask_country = await bridge.send("flow-start", payload="/skip")
+    assert "Canada" in [b.title for b in ask_country.replies[0].buttons]
+
+    done = await bridge.send("flow-start", payload="/skip")
+    assert "/human" in [b.payload for r in done.replies for b in r.buttons]  # the menu
+
+
+async def test_what_now_follows_the_flow(bridge):
+    await bridge.send("flow-now", text=FIRST_MESSAGES["pressure"])
+    now = await bridge.send("flow-now", text="ok what do i do now")
+    assert "No. I don't send pics." in now.replies[0].text
+
+
+async def test_two_misunderstandings_in_a_row_offer_a_person(bridge):
+    first = await bridge.send("flow-lost", payload="/nlu_fallback")
+    assert "/human" not in [b.payload for b in first.replies[0].buttons]
+    second = await bridge.send("flow-lost", payload="/nlu_fallback")
+    assert "/human" in [b.payload for b in second.replies[0].buttons]
+
+
+def json_payload(intent: str, **entities: str) -> str:
+    return f"/{intent}{json.dumps(entities)}"

@@ -39,7 +39,7 @@ async def _run(settings: Settings) -> int:
     _status("starting Rasa and the action server on 127.0.0.1 (about 30 s on 2 cores)...")
     async with stack.serving(settings, reuse=False) as running:
         _status(f"ready in {time.monotonic() - started:.1f} s")
-        bridge = RasaBridge(settings.rasa_url, timeout=settings.rasa_reply_timeout)
+        bridge = RasaBridge(settings.rasa_url, timeout=settings.rasa_reply_timeout, auth_token=running.auth_token)
         try:
             if settings.telegram_token:
                 from bot.channels.telegram import TelegramChannel
@@ -72,8 +72,8 @@ async def _run(settings: Settings) -> int:
 async def _chat(settings: Settings, jsonl: bool) -> int:
     from bot.channels.console import run_jsonl, run_terminal
 
-    async with stack.serving(settings):
-        bridge = RasaBridge(settings.rasa_url, timeout=settings.rasa_reply_timeout)
+    async with stack.serving(settings) as running:
+        bridge = RasaBridge(settings.rasa_url, timeout=settings.rasa_reply_timeout, auth_token=running.auth_token)
         try:
             await (run_jsonl if jsonl else run_terminal)(bridge)
         finally:

@@ -2,6 +2,7 @@
 
 Console, JSONL and Telegram all send a young person's turn through `RasaBridge.send`; when
 Rasa errors, times out or returns nothing, the turn still gets the never-silent reply.
+/delete is answered here too, the same in every channel.
 Nothing here logs message text.
 """
 
@@ -70,9 +71,18 @@ def parse_rasa_messages(messages: list[dict[str, Any]]) -> list[Reply]:
     return replies
 
 
+ERASED_REPLY = (
+    "Done. I erased what this chat had about you, your age group and country too. "
+    "You can start again any time with /start."
+)
+NOT_ERASED_REPLY = "Sorry, I couldn't erase it just now. Please send /delete again in a minute."
+
+
 class RasaBridge:
-    def __init__(self, rasa_url: str, timeout: float = 5.0) -> None:
-        self._url = rasa_url.rstrip("/") + "/webhooks/rest/webhook"
+    def __init__(self, rasa_url: str, timeout: float = 5.0, auth_token: str | None = None) -> None:
+        self._rasa_url = rasa_url.rstrip("/")
+        self._url = self._rasa_url + "/webhooks/rest/webhook"
+        self._auth_token = auth_token
         self._timeout = timeout
         self._client = httpx.AsyncClient(timeout=timeout)
         self.failures = FailureCounter()
@@ -94,6 +104,8 @@ class RasaBridge:
         Rasa reads a message starting with "/" as an intent, so typed text loses its leading
         slashes: what a young person types is always understood as words.
         """
+        if (payload if payload is not None else (text or "")).strip().lower() == "/delete":
+            return await self._erase(sender)
         message = payload if payload is not None else (text or "").lstrip("/")
         body = {"sender": sender, "message": message, "metadata": metadata or {}}
         try:
@@ -109,6 +121,21 @@ class RasaBridge:
         if not replies:
             return self._fall_back("empty", region)
         return TurnResult(replies=replies)
+
+    async def _erase(self, sender: str) -> TurnResult:
+        """/delete: the promise made at /start. Rasa's tracker for `sender` is replaced by a
+        single restart event, so no message, slot or choice of theirs is left in it."""
+        try:
+            response = await self._client.put(
+                f"{self._rasa_url}/conversations/{sender}/tracker/events",
+                params={"token": self._auth_token} if self._auth_token else None,
+                json=[{"event": "restart"}],
+            )
+            response.raise_for_status()
+        except httpx.HTTPError:
+            self.failures.add("erase")
+            return TurnResult(replies=[Reply(text=NOT_ERASED_REPLY)], failed=True, reason="erase")
+        return TurnResult(replies=[Reply(text=ERASED_REPLY)])
 
     def _fall_back(self, reason: str, region: str | None) -> TurnResult:
         self.failures.add(reason)

@@ -58,7 +58,8 @@ async def rasa_stack(tmp_path_factory):
 
 @pytest_asyncio.fixture
 async def bridge(rasa_stack):
-    client = RasaBridge(rasa_stack.settings.rasa_url, timeout=rasa_stack.settings.rasa_reply_timeout)
+    client = RasaBridge(rasa_stack.settings.rasa_url, timeout=rasa_stack.settings.rasa_reply_timeout,
+                        auth_token=rasa_stack.auth_token)
     yield client
     await client.aclose()
 

@@ -42,7 +42,7 @@ NOT_PRIVATE_REPLY = (
 )
 PRIVATE = filters.ChatType.PRIVATE
 # Bot commands and the Rasa intent each one means.
-COMMAND_PAYLOADS = {"start": "/start", "help": "/ask_help_menu", "human": "/human"}
+COMMAND_PAYLOADS = {"start": "/start", "help": "/ask_help_menu", "human": "/human", "delete": "/delete"}
 MAX_MESSAGE = 4096  # Telegram's limit for one message's text
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import httpx
 import pytest
 
 pytestmark = pytest.mark.rasa
@@ -114,3 +115,20 @@ async def test_two_misunderstandings_in_a_row_offer_a_person(bridge):
 
 def json_payload(intent: str, **entities: str) -> str:
     return f"/{intent}{json.dumps(entities)}"
+
+
+async def test_delete_erases_the_conversation_and_the_choices_in_rasa(bridge, rasa_stack):
+    sender = "flow-delete"
+    await bridge.send(sender, payload=json_payload("choose_country", country="UK"))
+    await bridge.send(sender, text=FIRST_MESSAGES["pressure"])
+
+    erased = await bridge.send(sender, text="/delete")
+    assert not erased.failed and "erased" in erased.replies[0].text
+
+    async with httpx.AsyncClient(base_url=rasa_stack.settings.rasa_url) as client:
+        tracker = (await client.get(f"/conversations/{sender}/tracker",
+                                    params={"token": rasa_stack.auth_token, "include_events": "ALL"})).json()
+    assert [e["event"] for e in tracker["events"]] == ["restart"]
+    assert tracker["slots"]["country"] is None
+    again = await bridge.send(sender, text=FIRST_MESSAGES["pressure"])
+    assert "CyberTipline" in "\n".join(_texts(again))  # the UK choice is gone too

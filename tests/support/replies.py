@@ -21,6 +21,7 @@ from actions.flows import help_lines
 from bot import resources
 from bot.channels.telegram import MEDIA_REFUSAL, NOT_PRIVATE_REPLY
 from bot.config import PROJECT_ROOT
+from bot.conversation import ERASED_REPLY, NOT_ERASED_REPLY
 from bot.never_silent import fallback_text
 
 # Typed messages that exercise each action's branches (the text is all these actions read).
@@ -85,6 +86,8 @@ def action_texts() -> Iterator[BotText]:
 def channel_texts() -> Iterator[BotText]:
     for region in (*resources.REGIONS, None):
         yield BotText(f"never-silent reply ({region})", fallback_text(region))
+    yield BotText("/delete done", ERASED_REPLY)
+    yield BotText("/delete failed", NOT_ERASED_REPLY)
     yield BotText("telegram media refusal", MEDIA_REFUSAL)
     yield BotText("telegram group refusal", NOT_PRIVATE_REPLY)
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from bot.never_silent import fallback_text
+from bot.never_silent import fallback_for
 
 log = logging.getLogger(__name__)
 
@@ -113,13 +113,13 @@ class RasaBridge:
             response.raise_for_status()
             replies = parse_rasa_messages(response.json())
         except httpx.TimeoutException:
-            return self._fall_back("timeout", region)
+            return self._fall_back("timeout", text, region)
         except httpx.HTTPStatusError as exc:
-            return self._fall_back(f"http_{exc.response.status_code}", region)
+            return self._fall_back(f"http_{exc.response.status_code}", text, region)
         except (httpx.HTTPError, ValueError):
-            return self._fall_back("unreachable", region)
+            return self._fall_back("unreachable", text, region)
         if not replies:
-            return self._fall_back("empty", region)
+            return self._fall_back("empty", text, region)
         return TurnResult(replies=replies)
 
     async def _erase(self, sender: str) -> TurnResult:
@@ -137,7 +137,7 @@ class RasaBridge:
             return TurnResult(replies=[Reply(text=NOT_ERASED_REPLY)], failed=True, reason="erase")
         return TurnResult(replies=[Reply(text=ERASED_REPLY)])
 
-    def _fall_back(self, reason: str, region: str | None) -> TurnResult:
+    def _fall_back(self, reason: str, text: str | None, region: str | None) -> TurnResult:
         self.failures.add(reason)
         log.warning("rasa turn failed; sent never-silent reply", extra={"reason": reason})
-        return TurnResult(replies=[Reply(text=fallback_text(region))], failed=True, reason=reason)
+        return TurnResult(replies=[Reply(text=fallback_for(text, region))], failed=True, reason=reason)

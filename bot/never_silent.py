@@ -2,15 +2,19 @@
 
 Safety rule 3: never silent. It is built only from the resources file, with no network and
 no model, so it can always be sent; it names the crisis line and the reporting line for the
-young person's region (US when unknown) and the emergency number.
+young person's region (US when unknown) and the emergency number. The crisis/danger lexicon
+runs here too, in-process, so that with Rasa down a message showing crisis still gets the
+crisis line first and one showing danger the emergency number first (safety rule 2).
 """
 
 from __future__ import annotations
 
 from bot import resources
+from bot.safety_net import default_net
 
 
-def fallback_text(region: str | None = None) -> str:
+def fallback_text(region: str | None = None, category: str | None = None) -> str:
+    """The never-silent reply; `category` (crisis or danger) puts its line first."""
     crisis = resources.first(region, "crisis")
     report = resources.first(region, "report")
     emergency = resources.first(region, "emergency")
@@ -19,11 +23,16 @@ def fallback_text(region: str | None = None) -> str:
         if emergency.phone
         else "In danger right now? Call your local emergency number."
     )
-    return "\n".join(
-        [
-            "Sorry, I'm having trouble answering right now. You are not alone, and you are not in trouble.",
-            f"Talk to someone now: {crisis.contact_line()}.",
-            f"Report a person who threatens you or wants nudes: {report.contact_line()}.",
-            danger,
-        ]
-    )
+    talk = f"Talk to someone now: {crisis.contact_line()}."
+    sorry = "Sorry, I'm having trouble answering right now. You are not alone, and you are not in trouble."
+    lines = [sorry, talk, f"Report a person who threatens you or wants nudes: {report.contact_line()}.", danger]
+    first = {"crisis": talk, "danger": danger}.get(category or "")
+    if first:
+        lines = [first, *(line for line in lines if line != first)]
+    return "\n".join(lines)
+
+
+def fallback_for(text: str | None, region: str | None = None) -> str:
+    """The never-silent reply for what the young person typed (buttons carry no words)."""
+    match = default_net().check(text) if text else None
+    return fallback_text(region, match.category if match else None)

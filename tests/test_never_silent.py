@@ -64,3 +64,26 @@ def test_every_resource_names_its_source_and_when_it_was_verified():
     for r in resources.all_resources():
         assert r.source.strip() and r.verified.year >= 2026, r.service
         assert r.region in resources.REGIONS and r.role in resources.ROLES, r.service
+
+
+@pytest.mark.parametrize("text, first_line_names", [
+    ("i want to kill myself", "988"),
+    ("hes outside my house right now and wont leave", "911"),
+])
+async def test_with_rasa_down_the_safety_net_still_puts_the_right_line_first(text, first_line_names):
+    bridge = RasaBridge(f"http://127.0.0.1:{free_port()}", timeout=2)
+    try:
+        result = await bridge.send("someone", text=text)
+    finally:
+        await bridge.aclose()
+    assert result.failed
+    assert first_line_names in result.replies[0].text.split("\n")[0]
+
+
+async def test_with_rasa_down_an_everyday_message_gets_the_apology_first():
+    bridge = RasaBridge(f"http://127.0.0.1:{free_port()}", timeout=2)
+    try:
+        result = await bridge.send("someone", text="hi")
+    finally:
+        await bridge.aclose()
+    assert result.replies[0].text.startswith("Sorry")

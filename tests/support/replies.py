@@ -85,7 +85,8 @@ def action_texts() -> Iterator[BotText]:
 
 def channel_texts() -> Iterator[BotText]:
     for region in (*resources.REGIONS, None):
-        yield BotText(f"never-silent reply ({region})", fallback_text(region))
+        for category in (None, "crisis", "danger"):
+            yield BotText(f"never-silent reply ({region}, {category})", fallback_text(region, category))
     yield BotText("/delete done", ERASED_REPLY)
     yield BotText("/delete failed", NOT_ERASED_REPLY)
     yield BotText("telegram media refusal", MEDIA_REFUSAL)

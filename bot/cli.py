@@ -42,11 +42,22 @@ async def _run(settings: Settings) -> int:
         bridge = RasaBridge(settings.rasa_url, timeout=settings.rasa_reply_timeout, auth_token=running.auth_token)
         try:
             if settings.telegram_token:
-                from bot.channels.telegram import TelegramChannel
+                from bot.channels.telegram import TelegramChannel, TelegramConfig
 
-                key = secret_store.load(settings.var_dir)["subject_key"]
-                channel = TelegramChannel(settings.telegram_token, settings.telegram_base_url, bridge, key)
-                _status("Telegram polling; press Ctrl-C to stop")
+                stored = secret_store.load(settings.var_dir)
+                channel = TelegramChannel(TelegramConfig(
+                    token=settings.telegram_token,
+                    base_url=settings.telegram_base_url,
+                    subject_key=stored["subject_key"],
+                    pacing=settings.telegram_pacing,
+                    counsellor_chat_id=settings.counsellor_chat_id,
+                    webhook_url=settings.telegram_webhook_url,
+                    webhook_host=settings.host,
+                    webhook_port=settings.telegram_webhook_port,
+                    webhook_secret=settings.telegram_webhook_secret or stored["telegram_webhook_secret"],
+                ), bridge)
+                mode = "webhook on 127.0.0.1" if settings.telegram_webhook_url else "polling"
+                _status(f"Telegram {mode}; press Ctrl-C to stop")
                 chatting = asyncio.ensure_future(channel.run())
             else:
                 from bot.channels.console import run_terminal

@@ -29,6 +29,27 @@ def _port(name: str, default: int) -> int:
     return port
 
 
+def _number(name: str, default: float) -> float:
+    raw = _env(name, str(default))
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SystemExit(f"{name} must be a number of seconds, got {raw!r}") from None
+    if value < 0:
+        raise SystemExit(f"{name} cannot be negative, got {value}")
+    return value
+
+
+def _chat_id(name: str) -> int | None:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise SystemExit(f"{name} must be a Telegram chat id (a number such as -1001234567890), got {raw!r}") from None
+
+
 @dataclass(frozen=True)
 class Settings:
     project_root: Path
@@ -40,6 +61,14 @@ class Settings:
     telegram_base_url: str
     rasa_reply_timeout: float
     rasa_auth_token: str | None = field(default=None, repr=False)
+    # Seconds between the messages of one multi-message reply in one Telegram chat.
+    telegram_pacing: float = 1.0
+    # The counsellors' group: the one group chat the bot stays in.
+    counsellor_chat_id: int | None = None
+    # Webhook mode when set (the public https address a proxy forwards to us); else polling.
+    telegram_webhook_url: str | None = None
+    telegram_webhook_port: int = 8443
+    telegram_webhook_secret: str | None = field(default=None, repr=False)
 
     @property
     def rasa_url(self) -> str:
@@ -66,4 +95,9 @@ class Settings:
             telegram_base_url=_env("TELEGRAM_BASE_URL", "https://api.telegram.org/bot"),
             rasa_reply_timeout=float(_env("WAYPOINT_REPLY_TIMEOUT", "5")),
             rasa_auth_token=os.environ.get("RASA_AUTH_TOKEN", "").strip() or None,
+            telegram_pacing=_number("WAYPOINT_TELEGRAM_PACING", 1.0),
+            counsellor_chat_id=_chat_id("WAYPOINT_COUNSELLOR_CHAT_ID"),
+            telegram_webhook_url=os.environ.get("TELEGRAM_WEBHOOK_URL", "").strip() or None,
+            telegram_webhook_port=_port("WAYPOINT_WEBHOOK_PORT", 8443),
+            telegram_webhook_secret=os.environ.get("TELEGRAM_WEBHOOK_SECRET", "").strip() or None,
         )

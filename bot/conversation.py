@@ -122,13 +122,28 @@ class RasaBridge:
             return self._fall_back("empty", text, region)
         return TurnResult(replies=replies)
 
+    def _token_param(self) -> dict[str, str]:
+        return {"token": self._auth_token} if self._auth_token else {}
+
+    async def region_of(self, sender: str) -> str | None:
+        """The country the young person chose, as Rasa holds it; None if unknown or unreachable."""
+        try:
+            response = await self._client.get(
+                f"{self._rasa_url}/conversations/{sender}/tracker",
+                params={"include_events": "NONE", **self._token_param()},
+            )
+            response.raise_for_status()
+            return (response.json().get("slots") or {}).get("country")
+        except (httpx.HTTPError, ValueError):
+            return None
+
     async def _erase(self, sender: str) -> TurnResult:
         """/delete: the promise made at /start. Rasa's tracker for `sender` is replaced by a
         single restart event, so no message, slot or choice of theirs is left in it."""
         try:
             response = await self._client.put(
                 f"{self._rasa_url}/conversations/{sender}/tracker/events",
-                params={"token": self._auth_token} if self._auth_token else None,
+                params=self._token_param(),
                 json=[{"event": "restart"}],
             )
             response.raise_for_status()

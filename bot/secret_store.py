@@ -15,6 +15,8 @@ from pathlib import Path
 _GENERATED = {
     "rasa_auth_token": lambda: secrets.token_hex(32),
     "subject_key": lambda: secrets.token_hex(32),
+    # Telegram sends it back with every webhook update; anything without it is refused.
+    "telegram_webhook_secret": lambda: secrets.token_hex(32),
 }
 
 

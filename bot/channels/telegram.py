@@ -1,20 +1,24 @@
-"""The Telegram channel (python-telegram-bot 22), polling, private chats only.
+"""The Telegram channel (python-telegram-bot 22): private chats only, polling or webhook.
 
 Each handler does one thing: pass a young person's words or button taps to Rasa under a
-pseudonymous id, and send Rasa's replies back as plain text with inline buttons. Media is
-never downloaded; groups and channels get one line and the bot leaves; each chat is answered
-in order while chats run side by side. Still to come (Telegram issue): webhooks, deleting
-media, /exit and the other commands, per-chat pacing.
+pseudonymous id and send Rasa's replies back as plain text (never parsed as markup, so
+nothing anyone types can break the formatting) with inline buttons, paced like a person
+typing; delete media at once without downloading it; clear the chat on /exit; leave groups.
+Each chat is answered in order while chats run side by side.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable
+from dataclasses import dataclass, field
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -26,24 +30,42 @@ from telegram.ext import (
     filters,
 )
 
-from bot.conversation import RasaBridge, Reply
+from bot import resources
+from bot.channels.chat_history import ChatHistory
+from bot.conversation import Button, RasaBridge, Reply
 from bot.identity import subject_id
 
 log = logging.getLogger(__name__)
 
-MEDIA_REFUSAL = (
-    "I can't accept photos, videos or files, and I never look at them, so please don't send "
-    "any. You're not in trouble. If someone has a private pic of you, tell me what's going on "
-    "in words and I'll show you how to get it taken down."
-)
 NOT_PRIVATE_REPLY = (
     "I only work in private chats, so nobody else sees what you tell me. "
     "Tap my name and start a private chat with me. I'm leaving this group now."
 )
+SHARED_PLACE_REPLY = (
+    "I deleted that right away. I don't need your number or where you are, and I didn't keep them."
+)
+CANT_READ_REPLY = "I can only read typed words, so I didn't open that. Can you tell me in words what's going on?"
+EXIT_LINE = "Chat cleared."
+EXIT_BUTTON = Button(title="Exit (clear this chat)", payload="/exit")
+
 PRIVATE = filters.ChatType.PRIVATE
-# Bot commands and the Rasa intent each one means.
+# Bot commands and the Rasa intent each one means (/exit is handled here, not by Rasa).
 COMMAND_PAYLOADS = {"start": "/start", "help": "/ask_help_menu", "human": "/human", "delete": "/delete"}
+# Deleted from the chat at once: they may be private pics of a minor, or say where they are.
+DELETED_MEDIA = (
+    filters.PHOTO | filters.VIDEO | filters.Document.ALL | filters.VIDEO_NOTE | filters.CONTACT | filters.LOCATION
+)
 MAX_MESSAGE = 4096  # Telegram's limit for one message's text
+
+
+def media_refusal(region: str | None) -> str:
+    """Why a photo, video or file was deleted, and where a private pic can be taken down."""
+    removal = resources.first(region, "removal")
+    return (
+        "I deleted that right away. I never open or keep photos, videos or files, so please "
+        "don't send them here. You're not in trouble. If someone has a private pic of you, it "
+        f"can be taken down: {removal.contact_line()}. Or tell me in words what's going on."
+    )
 
 
 def split_for_telegram(text: str, limit: int = MAX_MESSAGE) -> list[str]:
@@ -92,47 +114,77 @@ class PerChatOrder(BaseUpdateProcessor):
         pass
 
 
-def _keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    if not reply.buttons:
+def _keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
+    if not buttons:
         return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.title, callback_data=b.payload)] for b in reply.buttons]
-    )
+    return InlineKeyboardMarkup([[InlineKeyboardButton(b.title, callback_data=b.payload)] for b in buttons])
+
+
+@dataclass(frozen=True)
+class TelegramConfig:
+    token: str
+    base_url: str
+    subject_key: str = field(repr=False)
+    pacing: float = 1.0
+    counsellor_chat_id: int | None = None
+    webhook_url: str | None = None
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = 8443
+    webhook_secret: str | None = field(default=None, repr=False)
 
 
 class TelegramChannel:
-    def __init__(self, token: str, base_url: str, bridge: RasaBridge, subject_key: str) -> None:
+    def __init__(self, config: TelegramConfig, bridge: RasaBridge) -> None:
+        self.config = config
         self.bridge = bridge
-        self.subject_key = subject_key
+        self.history = ChatHistory()
         self.application = (
             Application.builder()
-            .token(token)
-            .base_url(base_url)
+            .token(config.token)
+            .base_url(config.base_url)
             .rate_limiter(AIORateLimiter())
             .concurrent_updates(PerChatOrder())
             .build()
         )
-        self.application.add_handler(CommandHandler(list(COMMAND_PAYLOADS), self.on_command, filters=PRIVATE))
+        add = self.application.add_handler
+        # /exit, or the word "exit" alone, however it is typed: quick exit must not need a slash.
+        add(CommandHandler("exit", self.on_exit, filters=PRIVATE))
+        add(MessageHandler(PRIVATE & filters.Regex(r"(?i)^\s*exit\s*$"), self.on_exit))
+        add(CommandHandler(list(COMMAND_PAYLOADS), self.on_command, filters=PRIVATE))
         # Any other text, unknown commands included, goes to Rasa: nothing typed is ignored.
-        self.application.add_handler(MessageHandler(PRIVATE & filters.TEXT, self.on_text))
-        self.application.add_handler(CallbackQueryHandler(self.on_button))
-        self.application.add_handler(MessageHandler(PRIVATE & filters.ATTACHMENT, self.on_media))
-        self.application.add_handler(MessageHandler(~PRIVATE, self.on_not_private))
+        add(MessageHandler(PRIVATE & filters.TEXT, self.on_text))
+        add(CallbackQueryHandler(self.on_button))
+        add(MessageHandler(PRIVATE & DELETED_MEDIA, self.on_deleted_media))
+        add(MessageHandler(PRIVATE & filters.ATTACHMENT, self.on_unreadable))
+        add(MessageHandler(~PRIVATE, self.on_not_private))
 
     def _subject(self, update: Update) -> str:
-        return subject_id(self.subject_key, update.effective_user.id)
+        return subject_id(self.config.subject_key, update.effective_user.id)
 
-    async def _answer(self, update: Update, **message: str) -> None:
+    async def _send(self, update: Update, text: str, buttons: tuple[Button, ...] = ()) -> Message:
+        chat = update.effective_chat
+        sent = await chat.send_message(text, reply_markup=_keyboard(buttons))
+        self.history.add(chat.id, sent.message_id)
+        return sent
+
+    async def _answer(self, update: Update, *, exit_button: bool = False, **message: str) -> None:
+        """One turn through Rasa; each reply a message, paced about like someone typing."""
+        if update.effective_message is not None:
+            self.history.add(update.effective_chat.id, update.effective_message.message_id)
         result = await self.bridge.send(self._subject(update), **message)
-        for reply in result.replies:
+        for i, reply in enumerate(result.replies):
+            if i and self.config.pacing:
+                await update.effective_chat.send_action(ChatAction.TYPING)
+                await asyncio.sleep(self.config.pacing)
+            buttons = (*reply.buttons, EXIT_BUTTON) if exit_button and i == 0 else reply.buttons
             *pieces, last = split_for_telegram(reply.text)
             for piece in pieces:
-                await update.effective_chat.send_message(piece)
-            await update.effective_chat.send_message(last, reply_markup=_keyboard(reply))
+                await self._send(update, piece)
+            await self._send(update, last, buttons)
 
     async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         command = update.effective_message.text.split()[0].lstrip("/").split("@")[0].lower()
-        await self._answer(update, payload=COMMAND_PAYLOADS[command])
+        await self._answer(update, payload=COMMAND_PAYLOADS[command], exit_button=command == "start")
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self._answer(update, text=update.effective_message.text)
@@ -142,27 +194,67 @@ class TelegramChannel:
         await query.answer()
         if query.message is None or update.effective_chat.type != "private":
             return
-        await self._answer(update, payload=query.data)
+        if query.data == EXIT_BUTTON.payload:
+            await self._clear(update)
+        else:
+            await self._answer(update, payload=query.data)
 
-    async def on_media(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        # Never call get_file: the bot does not download, store or forward media.
-        await update.effective_chat.send_message(MEDIA_REFUSAL)
+    async def on_exit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        self.history.add(update.effective_chat.id, update.effective_message.message_id)
+        await self._clear(update)
+
+    async def _clear(self, update: Update) -> None:
+        """Quick exit: delete every message the bot still can, both sides, then one neutral line."""
+        chat = update.effective_chat
+        for message_id in self.history.take(chat.id):
+            # Already deleted by the young person, or too old: nothing more can be done.
+            with contextlib.suppress(TelegramError):
+                await chat.delete_message(message_id)
+        await self._send(update, EXIT_LINE)
+
+    async def on_deleted_media(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Never downloaded (no getFile), deleted at once, and the young person told why."""
+        message = update.effective_message
+        with contextlib.suppress(TelegramError):
+            await message.delete()
+        if message.contact or message.location:
+            await self._send(update, SHARED_PLACE_REPLY)
+        else:
+            await self._send(update, media_refusal(await self.bridge.region_of(self._subject(update))))
+
+    async def on_unreadable(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Voice, audio, stickers, GIFs: not opened, not downloaded; ask for words instead."""
+        self.history.add(update.effective_chat.id, update.effective_message.message_id)
+        await self._send(update, CANT_READ_REPLY)
 
     async def on_not_private(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Groups, supergroups and channels: one line, then leave. Nothing is read or stored."""
+        """Groups, supergroups and channels: one line, then leave, except the counsellors' group."""
         chat = update.effective_chat
+        if chat.id == self.config.counsellor_chat_id:
+            return
         if chat.type != "channel":
             await chat.send_message(NOT_PRIVATE_REPLY)
         await chat.leave()
 
     async def run(self) -> None:
-        """Poll until cancelled (Ctrl-C), then shut python-telegram-bot down cleanly."""
+        """Poll, or serve the webhook on loopback, until cancelled; then shut down cleanly."""
         async with self.application:
             await self.application.start()
-            await self.application.updater.start_polling()
-            log.info("telegram polling started")
+            updater = self.application.updater
+            if self.config.webhook_url:
+                await updater.start_webhook(
+                    listen=self.config.webhook_host,
+                    port=self.config.webhook_port,
+                    url_path="telegram",
+                    webhook_url=self.config.webhook_url,
+                    secret_token=self.config.webhook_secret,
+                )
+                log.info("telegram webhook listening", extra={"port": self.config.webhook_port})
+            else:
+                await updater.start_polling()
+                log.info("telegram polling started")
             try:
                 await asyncio.Event().wait()
             finally:
-                await self.application.updater.stop()
+                await updater.stop()
                 await self.application.stop()

@@ -9,7 +9,7 @@ import contextlib
 import httpx
 import pytest
 
-from bot.channels.telegram import MEDIA_REFUSAL, TelegramChannel
+from bot.channels.telegram import EXIT_LINE, SHARED_PLACE_REPLY, TelegramChannel, TelegramConfig, media_refusal
 from bot.conversation import RasaBridge
 from bot.identity import subject_id
 from tests.support.fake_telegram import FakeTelegram
@@ -21,9 +21,10 @@ KEY = "test-subject-key"
 
 
 @contextlib.asynccontextmanager
-async def channel_on(fake: FakeTelegram, rasa_url: str):
-    bridge = RasaBridge(rasa_url, timeout=5)
-    channel = TelegramChannel("123456:TEST", fake.base_url, bridge, KEY)
+async def channel_on(fake: FakeTelegram, rasa_url: str, auth_token: str | None = None, **config):
+    bridge = RasaBridge(rasa_url, timeout=5, auth_token=auth_token)
+    config = {"pacing": 0.0, **config}
+    channel = TelegramChannel(TelegramConfig("123456:TEST", fake.base_url, KEY, **config), bridge)
     task = asyncio.ensure_future(channel.run())
     try:
         yield channel
@@ -51,15 +52,124 @@ async def test_text_gets_rasas_reply_with_buttons_and_a_tap_is_answered(rasa_sta
             assert "help with" in menu["text"]
 
 
-async def test_a_photo_is_refused_kindly_and_never_downloaded(rasa_stack):
+@pytest.mark.parametrize("kind, content", [
+    ("photo", {"photo": [{"file_id": "AgADphoto", "file_unique_id": "p1", "width": 90, "height": 90}]}),
+    ("video", {"video": {"file_id": "BAADvid", "file_unique_id": "v1", "width": 9, "height": 9, "duration": 3}}),
+    ("document", {"document": {"file_id": "BQADdoc", "file_unique_id": "d1", "file_name": "x.jpg"}}),
+    ("video note", {"video_note": {"file_id": "DQADnote", "file_unique_id": "n1", "length": 9, "duration": 3}}),
+])
+async def test_media_is_deleted_at_once_never_downloaded_and_explained(rasa_stack, kind, content):
+    with FakeTelegram() as fake:
+        async with channel_on(fake, rasa_stack.settings.rasa_url, rasa_stack.auth_token):
+            message = fake.message(1002, **content)
+            fake.push({"message": message})
+            [refusal] = await fake.wait_for("sendMessage")
+            [deleted] = fake.sent("deleteMessage")
+    assert deleted == {"chat_id": 1002, "message_id": message["message_id"]}
+    assert refusal["text"] == media_refusal(None)  # region unknown: the US removal tool
+    assert "not in trouble" in refusal["text"] and "takeitdown.ncmec.org" in refusal["text"]
+    assert fake.sent("getFile") == []
+
+
+async def test_the_media_refusal_names_the_removal_tool_for_their_country(rasa_stack):
+    with FakeTelegram() as fake:
+        async with channel_on(fake, rasa_stack.settings.rasa_url, rasa_stack.auth_token):
+            fake.tap(1012, '/choose_country{"country":"UK"}')
+            await fake.wait_for("sendMessage")
+            photo = [{"file_id": "AgADphoto", "file_unique_id": "p2", "width": 90, "height": 90}]
+            fake.push({"message": fake.message(1012, photo=photo)})
+            await fake.wait_for("deleteMessage")
+            refusal = (await fake.wait_for("sendMessage", count=3))[-1]
+    assert "childline.org.uk/remove" in refusal["text"]
+
+
+async def test_a_shared_contact_or_location_is_deleted_and_not_kept(rasa_stack):
     with FakeTelegram() as fake:
         async with channel_on(fake, rasa_stack.settings.rasa_url):
-            photo = [{"file_id": "AgADphoto", "file_unique_id": "p1", "width": 90, "height": 90}]
-            fake.push({"message": fake.message(1002, photo=photo)})
-            [refusal] = await fake.wait_for("sendMessage")
-            assert refusal["text"] == MEDIA_REFUSAL
-            assert "not in trouble" in refusal["text"]
-    assert fake.sent("getFile") == []
+            message = fake.message(1013, location={"latitude": 51.5, "longitude": -0.1})
+            fake.push({"message": message})
+            [reply] = await fake.wait_for("sendMessage")
+    assert fake.sent("deleteMessage") == [{"chat_id": 1013, "message_id": message["message_id"]}]
+    assert reply["text"] == SHARED_PLACE_REPLY
+
+
+async def test_a_sticker_is_not_opened_and_words_are_asked_for(rasa_stack):
+    with FakeTelegram() as fake:
+        async with channel_on(fake, rasa_stack.settings.rasa_url):
+            sticker = {"file_id": "CAAD", "file_unique_id": "s1", "width": 9, "height": 9,
+                       "is_animated": False, "is_video": False, "type": "regular"}
+            fake.push({"message": fake.message(1014, sticker=sticker)})
+            [reply] = await fake.wait_for("sendMessage")
+    assert "words" in reply["text"]
+    assert fake.sent("getFile") == [] and fake.sent("deleteMessage") == []
+
+
+@pytest.mark.parametrize("exit_word", ["/exit", "Exit"])
+async def test_start_has_an_exit_button_and_exit_clears_both_sides_of_the_chat(rasa_stack, exit_word):
+    chat = {"/exit": 1015, "Exit": 1025}[exit_word]
+    with FakeTelegram() as fake:
+        async with channel_on(fake, rasa_stack.settings.rasa_url):
+            start = fake.send_text(chat, "/start")
+            first, _ = await fake.wait_for("sendMessage", count=2)
+            assert first["reply_markup"]["inline_keyboard"][-1] == [
+                {"text": "Exit (clear this chat)", "callback_data": "/exit"}]
+            typed = fake.send_text(chat, "someone is threatening me")
+            await fake.wait_for("sendMessage", count=5)
+            bot_ids = [m["message_id"] for m in fake.results("sendMessage")]
+
+            fake.send_text(chat, exit_word)
+            [*_, neutral] = await fake.wait_for("sendMessage", count=len(bot_ids) + 1)
+            await fake.wait_for("deleteMessage", count=len(bot_ids) + 3)
+    deleted = {d["message_id"] for d in fake.sent("deleteMessage")}
+    assert {start["message_id"], typed["message_id"], *bot_ids} <= deleted  # theirs and ours
+    assert neutral["text"] == EXIT_LINE
+
+
+async def test_multi_message_replies_are_paced_with_a_typing_indicator(rasa_stack):
+    with FakeTelegram() as fake:
+        async with channel_on(fake, rasa_stack.settings.rasa_url, pacing=0.5):
+            fake.send_text(1016, "some guy says hell post my nudes if i dont pay him")
+            await fake.wait_for("sendMessage", count=3)
+    times = [t for (name, _), t in zip(fake.calls, fake.times) if name == "sendMessage"]
+    assert all(later - earlier >= 0.5 for earlier, later in zip(times, times[1:]))
+    assert len(fake.sent("sendChatAction")) == 2
+
+
+async def test_the_counsellors_group_is_the_one_group_the_bot_stays_in(rasa_stack):
+    with FakeTelegram() as fake:
+        async with channel_on(fake, rasa_stack.settings.rasa_url, counsellor_chat_id=-777):
+            message = fake.message(1017, text="new shift starting")
+            message["chat"] = {"id": -777, "type": "supergroup", "title": "counsellors"}
+            fake.push({"message": message})
+            other = fake.message(1017, text="hi")
+            other["chat"] = {"id": -778, "type": "group", "title": "not ours"}
+            fake.push({"message": other})
+            [left] = await fake.wait_for("leaveChat")
+    assert left["chat_id"] == -778
+    assert [m["chat_id"] for m in fake.sent("sendMessage")] == [-778]
+
+
+async def test_webhook_mode_listens_on_loopback_and_refuses_a_wrong_secret(rasa_stack):
+    port = free_port()
+    config = {"webhook_url": "https://bot.example.org/telegram", "webhook_port": port, "webhook_secret": "s3cret"}
+    with FakeTelegram() as fake:
+        async with channel_on(fake, rasa_stack.settings.rasa_url, **config):
+            [registered] = await fake.wait_for("setWebhook")
+            update = {"update_id": 1, "message": fake.message(1018, text="hi")}
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+                for _ in range(50):  # the webhook server starts just after setWebhook
+                    with contextlib.suppress(httpx.ConnectError):
+                        wrong = await client.post("/telegram", json=update,
+                                                  headers={"X-Telegram-Bot-Api-Secret-Token": "guess"})
+                        break
+                    await asyncio.sleep(0.1)
+                right = await client.post("/telegram", json={**update, "update_id": 2},
+                                          headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"})
+            [reply] = await fake.wait_for("sendMessage")
+    assert registered["url"] == "https://bot.example.org/telegram"
+    assert registered["secret_token"] == "s3cret"
+    assert wrong.status_code == 403 and right.status_code == 200
+    assert "Waypoint" in reply["text"] and len(fake.sent("sendMessage")) == 1
 
 
 async def test_rasa_down_still_gets_the_crisis_and_reporting_lines():

@@ -21,6 +21,8 @@ _STRING_PARAMS = {"text", "callback_query_id", "caption", "secret_token", "url",
 class FakeTelegram:
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.times: list[float] = []  # when each call arrived (time.monotonic), parallel to calls
+        self._results: list[tuple[str, Any]] = []
         self._updates: list[dict[str, Any]] = []
         self._ready = threading.Condition()
         self._ids = itertools.count(1)
@@ -58,8 +60,14 @@ class FakeTelegram:
             **content,
         }
 
-    def send_text(self, user_id: int, text: str) -> None:
-        self.push({"message": self.message(user_id, text=text)})
+    def send_text(self, user_id: int, text: str) -> dict[str, Any]:
+        """A typed message; like Telegram, a leading /command is marked as a bot_command."""
+        content: dict[str, Any] = {"text": text}
+        if text.startswith("/"):
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        message = self.message(user_id, **content)
+        self.push({"message": message})
+        return message
 
     def tap(self, user_id: int, data: str) -> None:
         shown = self.message(user_id, text="(an earlier bot message)")
@@ -69,6 +77,10 @@ class FakeTelegram:
 
     def sent(self, method: str) -> list[dict[str, Any]]:
         return [params for name, params in list(self.calls) if name == method]
+
+    def results(self, method: str) -> list[Any]:
+        """What the fake answered to each call of `method` (e.g. the Message of a sendMessage)."""
+        return [result for name, result in list(self._results) if name == method]
 
     async def wait_for(self, method: str, count: int = 1, timeout: float = 30) -> list[dict[str, Any]]:
         deadline = time.monotonic() + timeout
@@ -112,9 +124,12 @@ class FakeTelegram:
                         params[key] = value if key in _STRING_PARAMS else json.loads(value)
                     except ValueError:
                         params[key] = value
+                result = fake._answer(method, params)
                 if method != "getUpdates":
+                    fake.times.append(time.monotonic())
                     fake.calls.append((method, params))
-                payload = json.dumps({"ok": True, "result": fake._answer(method, params)}).encode()
+                    fake._results.append((method, result))
+                payload = json.dumps({"ok": True, "result": result}).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))

@@ -19,7 +19,7 @@ from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
 from actions.flows import help_lines
 from bot import resources
-from bot.channels.telegram import MEDIA_REFUSAL, NOT_PRIVATE_REPLY
+from bot.channels.telegram import CANT_READ_REPLY, EXIT_LINE, NOT_PRIVATE_REPLY, SHARED_PLACE_REPLY, media_refusal
 from bot.config import PROJECT_ROOT
 from bot.conversation import ERASED_REPLY, NOT_ERASED_REPLY
 from bot.never_silent import fallback_text
@@ -89,8 +89,11 @@ def channel_texts() -> Iterator[BotText]:
             yield BotText(f"never-silent reply ({region}, {category})", fallback_text(region, category))
     yield BotText("/delete done", ERASED_REPLY)
     yield BotText("/delete failed", NOT_ERASED_REPLY)
-    yield BotText("telegram media refusal", MEDIA_REFUSAL)
-    yield BotText("telegram group refusal", NOT_PRIVATE_REPLY)
+    for region in (*resources.REGIONS, None):
+        yield BotText(f"telegram media refusal ({region})", media_refusal(region))
+    for name, text in [("group refusal", NOT_PRIVATE_REPLY), ("contact/location", SHARED_PLACE_REPLY),
+                       ("voice/sticker", CANT_READ_REPLY), ("exit", EXIT_LINE)]:
+        yield BotText(f"telegram {name}", text)
 
 
 def all_bot_texts() -> list[BotText]:

@@ -25,8 +25,9 @@ eval: setup train  ## cross-validation and the held-out evaluation, plots and JS
 	@echo "== fresh held-out set (written after the first tuning round; reported, not gated)"
 	@.venv/bin/waypoint classify --eval tests/nlu/holdout_fresh.jsonl --results results
 
-bench: setup train  ## speed measurements (not run by make test)
-	@.venv/bin/python bench/nlu.py
+bench: setup train  ## speed measurements (not run by make test): NLU, then the Telegram channel
+	@.venv/bin/python -m bench.nlu
+	@.venv/bin/python -m bench.channel
 
 lock-app:  ## re-resolve the app environment from pyproject.toml and rewrite requirements/app.lock
 	@rm -rf .venv-lock && python3.11 -m venv .venv-lock

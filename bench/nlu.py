@@ -3,7 +3,7 @@
 Targets (NLU issue): training <= 3 minutes on this 2-core machine; parse p95 <= 15 ms.
 Measured here, never asserted in unit tests. Writes results/bench-nlu.json.
 
-    make bench            # or: .venv/bin/python bench/nlu.py [--skip-training]
+    make bench            # or: .venv/bin/python -m bench.nlu [--skip-training]
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -22,6 +23,8 @@ class FakeTelegram:
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.times: list[float] = []  # when each call arrived (time.monotonic), parallel to calls
+        # Called from the server's thread for every call: (method, params, arrival time).
+        self.on_call: Callable[[str, dict[str, Any], float], None] | None = None
         self._results: list[tuple[str, Any]] = []
         self._updates: list[dict[str, Any]] = []
         self._ready = threading.Condition()
@@ -115,6 +118,10 @@ class FakeTelegram:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            # Headers and body go out as two writes; with Nagle on, the body waits for the
+            # client's delayed ACK (~40 ms), a delay the real Bot API does not add.
+            disable_nagle_algorithm = True
+
             def do_POST(self) -> None:
                 method = self.path.rsplit("/", 1)[-1]
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
@@ -126,9 +133,12 @@ class FakeTelegram:
                         params[key] = value
                 result = fake._answer(method, params)
                 if method != "getUpdates":
-                    fake.times.append(time.monotonic())
+                    arrived = time.monotonic()
+                    fake.times.append(arrived)
                     fake.calls.append((method, params))
                     fake._results.append((method, result))
+                    if fake.on_call:
+                        fake.on_call(method, params, arrived)
                 payload = json.dumps({"ok": True, "result": result}).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")

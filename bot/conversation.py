@@ -2,7 +2,7 @@
 
 Console, JSONL and Telegram all send a young person's turn through `RasaBridge.send`; when
 Rasa errors, times out or returns nothing, the turn still gets the never-silent reply.
-/delete is answered here too, the same in every channel.
+/delete and /privacy are answered here too, the same in every channel.
 Nothing here logs message text.
 """
 
@@ -71,6 +71,15 @@ def parse_rasa_messages(messages: list[dict[str, Any]]) -> list[Reply]:
     return replies
 
 
+# /privacy: only what the code does today; written simply enough for the youngest reader.
+PRIVACY_REPLY = (
+    "Here is what happens to what you write:\n"
+    "- I don't save this chat. I only hold it while we talk, so I can follow along.\n"
+    "- If you tell me your age or country, I keep just that.\n"
+    "- A real person only reads your chat if you say yes.\n"
+    "- Photos and files get deleted right away. I never open them.\n"
+    "- Type /delete to wipe it all, or /exit to clear the screen."
+)
 ERASED_REPLY = (
     "Done. I erased what this chat had about you, your age group and country too. "
     "You can start again any time with /start."
@@ -104,8 +113,11 @@ class RasaBridge:
         Rasa reads a message starting with "/" as an intent, so typed text loses its leading
         slashes: what a young person types is always understood as words.
         """
-        if (payload if payload is not None else (text or "")).strip().lower() == "/delete":
+        command = (payload if payload is not None else (text or "")).strip().lower()
+        if command == "/delete":
             return await self._erase(sender)
+        if command == "/privacy":
+            return TurnResult(replies=[Reply(text=PRIVACY_REPLY)])
         message = payload if payload is not None else (text or "").lstrip("/")
         body = {"sender": sender, "message": message, "metadata": metadata or {}}
         try:

@@ -132,3 +132,10 @@ async def test_delete_erases_the_conversation_and_the_choices_in_rasa(bridge, ra
     assert tracker["slots"]["country"] is None
     again = await bridge.send(sender, text=FIRST_MESSAGES["pressure"])
     assert "CyberTipline" in "\n".join(_texts(again))  # the UK choice is gone too
+
+
+async def test_privacy_says_what_is_kept_in_plain_words(bridge):
+    result = await bridge.send("flow-privacy", text="/privacy")
+    assert not result.failed
+    text = result.replies[0].text
+    assert "don't save this chat" in text and "/delete" in text and "/exit" in text

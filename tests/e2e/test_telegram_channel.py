@@ -5,6 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import logging
+import os
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
@@ -220,3 +225,55 @@ async def test_each_chat_is_answered_in_order_while_chats_run_side_by_side(rasa_
         assert len(replies) == 3
         for reply, marker in zip(replies, expected):
             assert marker in reply, replies
+
+
+async def test_no_message_text_in_any_log_and_replies_are_never_parsed_as_markup(rasa_stack, caplog):
+    canary = "canary" + os.urandom(6).hex()
+    caplog.set_level(logging.INFO)
+    with FakeTelegram() as fake:
+        async with channel_on(fake, rasa_stack.settings.rasa_url):
+            fake.send_text(1019, f"<b>{canary}</b> *he* says [hell](post) my pics _unless_ i pay")
+            await fake.wait_for("sendMessage", count=2)
+    assert canary not in caplog.text
+    for log_file in rasa_stack.settings.log_dir.glob("*.log"):
+        assert canary not in log_file.read_text(errors="replace"), log_file.name
+    # Plain text only: whatever anyone types, no parse mode can turn it into formatting.
+    assert all("parse_mode" not in sent for sent in fake.sent("sendMessage"))
+
+
+@contextlib.contextmanager
+def rasa_that_replies(text: str):
+    """A stand-in for Rasa's REST channel: no reply in the domain is anywhere near 4,096
+    characters, so the split is tested with one that is."""
+    body = json.dumps([{"recipient_id": "x", "text": text}]).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+async def test_a_reply_over_4096_characters_arrives_in_order_in_pieces():
+    long_reply = " ".join(f"word{i}" for i in range(2000))  # about 13,000 characters
+    with rasa_that_replies(long_reply) as rasa_url, FakeTelegram() as fake:
+        async with channel_on(fake, rasa_url):
+            fake.send_text(1020, "hi")
+            await fake.wait_for("sendMessage", count=4)
+    pieces = [m["text"] for m in fake.sent("sendMessage")]
+    assert all(len(p) <= 4096 for p in pieces)
+    assert " ".join(pieces) == long_reply

@@ -5,6 +5,7 @@ over real HTTP. It queues updates for getUpdates and records every call the bot 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import threading
@@ -144,7 +145,9 @@ class FakeTelegram:
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
-                self.wfile.write(payload)
+                # A long poll the client gave up on (it stopped polling) has no one to answer.
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.wfile.write(payload)
 
             def log_message(self, *args: Any) -> None:
                 pass

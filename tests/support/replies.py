@@ -21,7 +21,7 @@ from actions.flows import help_lines
 from bot import resources
 from bot.channels.telegram import CANT_READ_REPLY, EXIT_LINE, NOT_PRIVATE_REPLY, SHARED_PLACE_REPLY, media_refusal
 from bot.config import PROJECT_ROOT
-from bot.conversation import ERASED_REPLY, NOT_ERASED_REPLY
+from bot.conversation import ERASED_REPLY, NOT_ERASED_REPLY, PRIVACY_REPLY
 from bot.never_silent import fallback_text
 
 # Typed messages that exercise each action's branches (the text is all these actions read).
@@ -87,6 +87,7 @@ def channel_texts() -> Iterator[BotText]:
     for region in (*resources.REGIONS, None):
         for category in (None, "crisis", "danger"):
             yield BotText(f"never-silent reply ({region}, {category})", fallback_text(region, category))
+    yield BotText("/privacy", PRIVACY_REPLY, "under_13")  # one text for every age
     yield BotText("/delete done", ERASED_REPLY)
     yield BotText("/delete failed", NOT_ERASED_REPLY)
     for region in (*resources.REGIONS, None):

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
+import os
 import signal
 import sys
 import time
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot import model, secret_store, stack
 from bot.config import Settings
 from bot.conversation import RasaBridge
+from bot.store.database import database_url, open_database
+from bot.store.privacy import PrivacyStore
 from bot.supervisor import ChildFailed
 
 
@@ -34,12 +40,36 @@ def _setup_logging(settings: Settings) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
+def _privacy_store(settings: Settings) -> PrivacyStore | None:
+    """The database, migrated, with expired messages purged; None (with a warning) if it is
+    unreachable: the bot still answers, and nothing can be kept meanwhile."""
+    url = database_url(settings.var_dir)
+    try:
+        key = os.environ.get("WAYPOINT_DATA_KEY", "").strip() or secret_store.load(settings.var_dir)["data_key"]
+        store = PrivacyStore(open_database(url), key)
+        store.purge_expired()
+    except SQLAlchemyError as exc:
+        _status(f"database unreachable ({exc.__class__.__name__}): answering without it; nothing will be kept")
+        return None
+    return store
+
+
+async def _purge_every_hour(store: PrivacyStore | None) -> None:
+    while store is not None:
+        await asyncio.sleep(3600)
+        with contextlib.suppress(SQLAlchemyError):
+            await asyncio.to_thread(store.purge_expired)
+
+
 async def _run(settings: Settings) -> int:
     started = time.monotonic()
     _status("starting Rasa and the action server on 127.0.0.1 (about 30 s on 2 cores)...")
     async with stack.serving(settings, reuse=False) as running:
         _status(f"ready in {time.monotonic() - started:.1f} s")
-        bridge = RasaBridge(settings.rasa_url, timeout=settings.rasa_reply_timeout, auth_token=running.auth_token)
+        store = _privacy_store(settings)
+        purging = asyncio.ensure_future(_purge_every_hour(store))
+        bridge = RasaBridge(settings.rasa_url, timeout=settings.rasa_reply_timeout, auth_token=running.auth_token,
+                            store=store)
         try:
             if settings.telegram_token:
                 from bot.channels.telegram import TelegramChannel, TelegramConfig
@@ -76,6 +106,7 @@ async def _run(settings: Settings) -> int:
             chatting.result()
             return 0
         finally:
+            purging.cancel()
             await bridge.aclose()
             _status("stopping Rasa and the action server")
 
@@ -84,7 +115,8 @@ async def _chat(settings: Settings, jsonl: bool) -> int:
     from bot.channels.console import run_jsonl, run_terminal
 
     async with stack.serving(settings) as running:
-        bridge = RasaBridge(settings.rasa_url, timeout=settings.rasa_reply_timeout, auth_token=running.auth_token)
+        bridge = RasaBridge(settings.rasa_url, timeout=settings.rasa_reply_timeout, auth_token=running.auth_token,
+                            store=_privacy_store(settings))
         try:
             await (run_jsonl if jsonl else run_terminal)(bridge)
         finally:

@@ -8,13 +8,16 @@ Nothing here logs message text.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.never_silent import fallback_for
+from bot.store.privacy import PrivacyStore
 
 log = logging.getLogger(__name__)
 
@@ -88,10 +91,12 @@ NOT_ERASED_REPLY = "Sorry, I couldn't erase it just now. Please send /delete aga
 
 
 class RasaBridge:
-    def __init__(self, rasa_url: str, timeout: float = 5.0, auth_token: str | None = None) -> None:
+    def __init__(self, rasa_url: str, timeout: float = 5.0, auth_token: str | None = None,
+                 store: PrivacyStore | None = None) -> None:
         self._rasa_url = rasa_url.rstrip("/")
         self._url = self._rasa_url + "/webhooks/rest/webhook"
         self._auth_token = auth_token
+        self._store = store
         self._timeout = timeout
         self._client = httpx.AsyncClient(timeout=timeout)
         self.failures = FailureCounter()
@@ -150,16 +155,19 @@ class RasaBridge:
             return None
 
     async def _erase(self, sender: str) -> TurnResult:
-        """/delete: the promise made at /start. Rasa's tracker for `sender` is replaced by a
-        single restart event, so no message, slot or choice of theirs is left in it."""
+        """/delete: the promise made at /start. Every database row about `sender` goes, and
+        Rasa's tracker is replaced by a single restart event, so no message, slot or choice
+        of theirs is left in either."""
         try:
+            if self._store is not None:
+                await asyncio.to_thread(self._store.erase, sender)
             response = await self._client.put(
                 f"{self._rasa_url}/conversations/{sender}/tracker/events",
                 params=self._token_param(),
                 json=[{"event": "restart"}],
             )
             response.raise_for_status()
-        except httpx.HTTPError:
+        except (httpx.HTTPError, SQLAlchemyError):
             self.failures.add("erase")
             return TurnResult(replies=[Reply(text=NOT_ERASED_REPLY)], failed=True, reason="erase")
         return TurnResult(replies=[Reply(text=ERASED_REPLY)])

@@ -12,9 +12,13 @@ import os
 import secrets
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+
 _GENERATED = {
     "rasa_auth_token": lambda: secrets.token_hex(32),
     "subject_key": lambda: secrets.token_hex(32),
+    # Fernet key for messages kept under consent (bot/store/privacy.py).
+    "data_key": lambda: Fernet.generate_key().decode(),
     # Telegram sends it back with every webhook update; anything without it is refused.
     "telegram_webhook_secret": lambda: secrets.token_hex(32),
 }

@@ -6,6 +6,12 @@ import json
 
 import httpx
 import pytest
+from cryptography.fernet import Fernet
+
+from bot.conversation import RasaBridge
+from bot.store.database import open_database
+from bot.store.privacy import PrivacyStore
+from tests.support.databases import BACKENDS, fresh_database
 
 pytestmark = pytest.mark.rasa
 
@@ -139,3 +145,20 @@ async def test_privacy_says_what_is_kept_in_plain_words(bridge):
     assert not result.failed
     text = result.replies[0].text
     assert "don't save this chat" in text and "/delete" in text and "/exit" in text
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_delete_also_removes_every_database_row_about_them(rasa_stack, tmp_path, backend):
+    with fresh_database(backend, tmp_path) as url:
+        store = PrivacyStore(open_database(url), Fernet.generate_key().decode())
+        bridge = RasaBridge(rasa_stack.settings.rasa_url, auth_token=rasa_stack.auth_token, store=store)
+        sender = f"flow-delete-db-{backend}"
+        try:
+            store.record_consent(sender, "improve_bot", granted=True)
+            store.keep(sender, "improve_bot", "kept with a yes")
+            await bridge.send(sender, text=FIRST_MESSAGES["pressure"])
+            erased = await bridge.send(sender, text="/delete")
+        finally:
+            await bridge.aclose()
+        assert not erased.failed
+        assert store.describe(sender).consents == {} and store.describe(sender).kept_messages == {}

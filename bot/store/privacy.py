@@ -1,0 +1,119 @@
+"""Consent per purpose, kept messages (encrypted, expiring), erasure and counts.
+
+The rules of the privacy issue live here, in one place: nothing a young person writes is
+kept unless their latest answer for that purpose is yes; what is kept is encrypted with
+Fernet (key from config or var/secrets.json) and carries its expiry; /delete removes every
+row about the subject; counts carry no id and no content.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from cryptography.fernet import Fernet
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.store.models import ConsentEvent, DailyCount, KeptMessage
+
+# Purpose -> how long a message kept for it lives. Counsellor reading (a) is kept for the
+# handoff and 7 days after it ends (the handoff issue sets that clock); training (b) 30 days.
+RETENTION = {
+    "counsellor_read": timedelta(days=7),
+    "improve_bot": timedelta(days=30),
+}
+CONSENT_VERSION = 1  # bump when the wording of a consent question changes
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class SubjectData:
+    """What is stored about one subject, for /mydata."""
+
+    consents: dict[str, bool]
+    kept_messages: dict[str, int]
+
+
+class PrivacyStore:
+    def __init__(self, sessions: sessionmaker[Session], key: str, clock: Callable[[], datetime] = utcnow) -> None:
+        self._sessions = sessions
+        self._fernet = Fernet(key)
+        self._clock = clock
+
+    def record_consent(self, subject_id: str, purpose: str, granted: bool) -> None:
+        if purpose not in RETENTION:
+            raise ValueError(f"unknown purpose {purpose!r}")
+        with self._sessions.begin() as session:
+            session.add(ConsentEvent(subject_id=subject_id, purpose=purpose, version=CONSENT_VERSION,
+                                     granted=granted, at=self._clock()))
+            if not granted:  # a no takes back what the earlier yes kept
+                session.execute(delete(KeptMessage).where(
+                    KeptMessage.subject_id == subject_id, KeptMessage.purpose == purpose))
+
+    def consents(self, subject_id: str) -> dict[str, bool]:
+        """The latest answer per purpose; a purpose never asked is absent (and means no)."""
+        with self._sessions() as session:
+            events = session.scalars(
+                select(ConsentEvent).where(ConsentEvent.subject_id == subject_id).order_by(ConsentEvent.id)
+            ).all()
+        return {e.purpose: e.granted for e in events}
+
+    def keep(self, subject_id: str, purpose: str, text: str) -> bool:
+        """Keeps `text` encrypted for `purpose` if, and only if, the latest answer is yes."""
+        if not self.consents(subject_id).get(purpose):
+            return False
+        now = self._clock()
+        with self._sessions.begin() as session:
+            session.add(KeptMessage(subject_id=subject_id, purpose=purpose,
+                                    ciphertext=self._fernet.encrypt(text.encode()),
+                                    kept_at=now, expires_at=now + RETENTION[purpose]))
+        return True
+
+    def kept_texts(self, subject_id: str, purpose: str) -> list[str]:
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(KeptMessage).where(KeptMessage.subject_id == subject_id, KeptMessage.purpose == purpose,
+                                          KeptMessage.expires_at > self._clock()).order_by(KeptMessage.id)
+            ).all()
+        return [self._fernet.decrypt(r.ciphertext).decode() for r in rows]
+
+    def purge_expired(self) -> int:
+        with self._sessions.begin() as session:
+            return session.execute(delete(KeptMessage).where(KeptMessage.expires_at <= self._clock())).rowcount
+
+    def erase(self, subject_id: str) -> int:
+        """/delete: every row about the subject, in one transaction. Returns rows removed."""
+        with self._sessions.begin() as session:
+            return sum(
+                session.execute(delete(table).where(table.subject_id == subject_id)).rowcount
+                for table in (KeptMessage, ConsentEvent)
+            )
+
+    def describe(self, subject_id: str) -> SubjectData:
+        with self._sessions() as session:
+            kept = session.execute(
+                select(KeptMessage.purpose, func.count()).where(KeptMessage.subject_id == subject_id)
+                .group_by(KeptMessage.purpose)
+            ).all()
+        return SubjectData(consents=self.consents(subject_id), kept_messages={p: n for p, n in kept})
+
+    def count(self, metric: str, label: str, day: date | None = None) -> None:
+        day = day or self._clock().date()
+        with self._sessions.begin() as session:
+            row = session.scalars(select(DailyCount).where(
+                DailyCount.day == day, DailyCount.metric == metric, DailyCount.label == label
+            ).with_for_update()).first()
+            if row is None:
+                session.add(DailyCount(day=day, metric=metric, label=label, count=1))
+            else:
+                row.count += 1
+
+    def counts(self, metric: str) -> dict[tuple[date, str], int]:
+        with self._sessions() as session:
+            rows = session.scalars(select(DailyCount).where(DailyCount.metric == metric)).all()
+        return {(r.day, r.label): r.count for r in rows}

@@ -2,7 +2,8 @@
 
 Console, JSONL and Telegram all send a young person's turn through `RasaBridge.send`; when
 Rasa errors, times out or returns nothing, the turn still gets the never-silent reply.
-/delete and /privacy are answered here too, the same in every channel.
+/privacy, the consent buttons, /mydata and /delete are answered here too, the same in every
+channel; with a yes to keeping messages, typed text is kept (encrypted, expiring) on the way.
 Nothing here logs message text.
 """
 
@@ -16,28 +17,12 @@ from typing import Any
 import httpx
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import privacy_replies
+from bot.messages import Button, Reply
 from bot.never_silent import fallback_for
 from bot.store.privacy import PrivacyStore
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Button:
-    title: str
-    payload: str
-
-
-@dataclass(frozen=True)
-class Reply:
-    text: str
-    buttons: tuple[Button, ...] = ()
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "text": self.text,
-            "buttons": [{"title": b.title, "payload": b.payload} for b in self.buttons],
-        }
 
 
 @dataclass
@@ -74,22 +59,6 @@ def parse_rasa_messages(messages: list[dict[str, Any]]) -> list[Reply]:
     return replies
 
 
-# /privacy: only what the code does today; written simply enough for the youngest reader.
-PRIVACY_REPLY = (
-    "Here is what happens to what you write:\n"
-    "- I don't save this chat. I only hold it while we talk, so I can follow along.\n"
-    "- If you tell me your age or country, I keep just that.\n"
-    "- A real person only reads your chat if you say yes.\n"
-    "- Photos and files get deleted right away. I never open them.\n"
-    "- Type /delete to wipe it all, or /exit to clear the screen."
-)
-ERASED_REPLY = (
-    "Done. I erased what this chat had about you, your age group and country too. "
-    "You can start again any time with /start."
-)
-NOT_ERASED_REPLY = "Sorry, I couldn't erase it just now. Please send /delete again in a minute."
-
-
 class RasaBridge:
     def __init__(self, rasa_url: str, timeout: float = 5.0, auth_token: str | None = None,
                  store: PrivacyStore | None = None) -> None:
@@ -97,6 +66,14 @@ class RasaBridge:
         self._url = self._rasa_url + "/webhooks/rest/webhook"
         self._auth_token = auth_token
         self._store = store
+        # Privacy commands, the same in every channel, answered here (with Rasa down too).
+        self._commands = {
+            "/privacy": self._privacy,
+            "/mydata": self._mydata,
+            "/delete": self._erase,
+            privacy_replies.CONSENT_YES: lambda sender: self._consent(sender, granted=True),
+            privacy_replies.CONSENT_NO: lambda sender: self._consent(sender, granted=False),
+        }
         self._timeout = timeout
         self._client = httpx.AsyncClient(timeout=timeout)
         self.failures = FailureCounter()
@@ -119,10 +96,10 @@ class RasaBridge:
         slashes: what a young person types is always understood as words.
         """
         command = (payload if payload is not None else (text or "")).strip().lower()
-        if command == "/delete":
-            return await self._erase(sender)
-        if command == "/privacy":
-            return TurnResult(replies=[Reply(text=PRIVACY_REPLY)])
+        if command in self._commands:
+            return await self._commands[command](sender)
+        if text and self._store is not None:
+            await self._keep_if_agreed(sender, text)
         message = payload if payload is not None else (text or "").lstrip("/")
         body = {"sender": sender, "message": message, "metadata": metadata or {}}
         try:
@@ -169,8 +146,42 @@ class RasaBridge:
             response.raise_for_status()
         except (httpx.HTTPError, SQLAlchemyError):
             self.failures.add("erase")
-            return TurnResult(replies=[Reply(text=NOT_ERASED_REPLY)], failed=True, reason="erase")
-        return TurnResult(replies=[Reply(text=ERASED_REPLY)])
+            return TurnResult(replies=[privacy_replies.NOT_ERASED], failed=True, reason="erase")
+        return TurnResult(replies=[privacy_replies.ERASED])
+
+    async def _privacy(self, sender: str) -> TurnResult:
+        replies = [privacy_replies.PRIVACY]
+        if self._store is not None:
+            replies.append(privacy_replies.CONSENT_QUESTION)
+        return TurnResult(replies=replies)
+
+    async def _consent(self, sender: str, *, granted: bool) -> TurnResult:
+        if self._store is None:
+            return TurnResult(replies=[privacy_replies.NO_STORE], failed=True, reason="store")
+        try:
+            await asyncio.to_thread(self._store.record_consent, sender, "improve_bot", granted)
+        except SQLAlchemyError:
+            self.failures.add("store")
+            return TurnResult(replies=[privacy_replies.NO_STORE], failed=True, reason="store")
+        return TurnResult(replies=[privacy_replies.CONSENT_YES_REPLY if granted else privacy_replies.CONSENT_NO_REPLY])
+
+    async def _mydata(self, sender: str) -> TurnResult:
+        if self._store is None:
+            return TurnResult(replies=[privacy_replies.NO_STORE], failed=True, reason="store")
+        try:
+            data = await asyncio.to_thread(self._store.describe, sender)
+        except SQLAlchemyError:
+            self.failures.add("store")
+            return TurnResult(replies=[privacy_replies.NO_STORE], failed=True, reason="store")
+        return TurnResult(replies=[privacy_replies.mydata(data)])
+
+    async def _keep_if_agreed(self, sender: str, text: str) -> None:
+        """Consent (b): kept encrypted only after a yes. A failing database must not cost the
+        young person their answer, so it is counted and the turn goes on."""
+        try:
+            await asyncio.to_thread(self._store.keep, sender, "improve_bot", text)
+        except SQLAlchemyError:
+            self.failures.add("store")
 
     def _fall_back(self, reason: str, text: str | None, region: str | None) -> TurnResult:
         self.failures.add(reason)

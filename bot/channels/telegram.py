@@ -51,7 +51,8 @@ EXIT_BUTTON = Button(title="Exit (clear this chat)", payload="/exit")
 PRIVATE = filters.ChatType.PRIVATE
 # Bot commands and the Rasa intent each one means (/exit is handled here, not by Rasa).
 COMMAND_PAYLOADS = {
-    "start": "/start", "help": "/ask_help_menu", "privacy": "/privacy", "human": "/human", "delete": "/delete",
+    "start": "/start", "help": "/ask_help_menu", "privacy": "/privacy", "mydata": "/mydata", "human": "/human",
+    "delete": "/delete",
 }
 # Deleted from the chat at once: they may be private pics of a minor, or say where they are.
 DELETED_MEDIA = (

@@ -21,7 +21,9 @@ from actions.flows import help_lines
 from bot import resources
 from bot.channels.telegram import CANT_READ_REPLY, EXIT_LINE, NOT_PRIVATE_REPLY, SHARED_PLACE_REPLY, media_refusal
 from bot.config import PROJECT_ROOT
-from bot.conversation import ERASED_REPLY, NOT_ERASED_REPLY, PRIVACY_REPLY
+from bot.messages import Reply
+from bot import privacy_replies
+from bot.store.privacy import SubjectData
 from bot.never_silent import fallback_text
 
 # Typed messages that exercise each action's branches (the text is all these actions read).
@@ -87,9 +89,12 @@ def channel_texts() -> Iterator[BotText]:
     for region in (*resources.REGIONS, None):
         for category in (None, "crisis", "danger"):
             yield BotText(f"never-silent reply ({region}, {category})", fallback_text(region, category))
-    yield BotText("/privacy", PRIVACY_REPLY, "under_13")  # one text for every age
-    yield BotText("/delete done", ERASED_REPLY)
-    yield BotText("/delete failed", NOT_ERASED_REPLY)
+    # Privacy replies: one text for every age, so held to the under-13 reading level.
+    samples = [SubjectData({}, {}), SubjectData({"improve_bot": True}, {"improve_bot": 3})]
+    fixed = [v for v in vars(privacy_replies).values() if isinstance(v, Reply)]
+    for reply in [*fixed, *map(privacy_replies.mydata, samples)]:
+        for text in [reply.text, *(b.title for b in reply.buttons)]:
+            yield BotText(f"privacy reply {text[:30]!r}", text, "under_13")
     for region in (*resources.REGIONS, None):
         yield BotText(f"telegram media refusal ({region})", media_refusal(region))
     for name, text in [("group refusal", NOT_PRIVATE_REPLY), ("contact/location", SHARED_PLACE_REPLY),

@@ -1,0 +1,59 @@
+"""What the bot says about privacy: /privacy, the consent question, /mydata, /delete.
+
+Only what the code does (README, "Privacy"), in words the youngest reader can follow; every
+text here passes the same reply checks as Rasa's responses.
+"""
+
+from __future__ import annotations
+
+from bot.messages import Button, Reply
+from bot.store.privacy import RETENTION, SubjectData
+
+IMPROVE_DAYS = RETENTION["improve_bot"].days
+CONSENT_YES = "/consent_improve_bot_yes"
+CONSENT_NO = "/consent_improve_bot_no"
+
+PRIVACY = Reply(
+    text=(
+        "Here is what happens to what you write:\n"
+        "- I don't save this chat. I only hold it while we talk, so I can follow along.\n"
+        "- If you tell me your age or country, I keep just that.\n"
+        "- A real person only reads your chat if you say yes.\n"
+        "- Photos and files get deleted right away. I never open them.\n"
+        "- Type /mydata to see what I have, /delete to wipe it all, or /exit to clear the screen."
+    )
+)
+CONSENT_QUESTION = Reply(
+    text=(
+        f"You can help make me better. If you say yes, I keep what you type for {IMPROVE_DAYS} days, "
+        "locked so only the Waypoint team can read it. Then it is deleted. It's up to you, and "
+        "you can change your mind any time."
+    ),
+    buttons=(Button("Yes, keep it", CONSENT_YES), Button("No thanks", CONSENT_NO)),
+)
+CONSENT_YES_REPLY = Reply(
+    text=f"Thanks. I'll keep what you type for {IMPROVE_DAYS} days, locked. Send /privacy to change your mind."
+)
+CONSENT_NO_REPLY = Reply(text="Okay. I won't keep what you type. If I kept some, it is gone now.")
+ERASED = Reply(
+    text=(
+        "Done. I erased what this chat had about you, your age group and country too. "
+        "You can start again any time with /start."
+    )
+)
+NOT_ERASED = Reply(text="Sorry, I couldn't erase it just now. Please send /delete again in a minute.")
+NO_STORE = Reply(text="Sorry, I can't reach my storage right now, so I am keeping nothing. Please try again later.")
+
+
+def mydata(data: SubjectData) -> Reply:
+    answer = {True: "yes", False: "no"}.get(data.consents.get("improve_bot"), "not asked yet")
+    kept = data.kept_messages.get("improve_bot", 0)
+    return Reply(
+        text=(
+            "Here is what I have about you:\n"
+            f"- Keep what you type to make me better: {answer}.\n"
+            f"- Messages kept: {kept}. Each is deleted after {IMPROVE_DAYS} days.\n"
+            "- Your age group and country, if you told me.\n"
+            "Send /delete to wipe it all."
+        )
+    )

@@ -1,0 +1,61 @@
+"""Consent (b) end to end: nothing of what a young person types is stored without a yes;
+with a yes only ciphertext; a no or /delete takes it back. On SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy import text
+
+from bot import privacy_replies
+from bot.conversation import RasaBridge
+from bot.store.database import open_database
+from bot.store.privacy import PrivacyStore
+from tests.support.databases import BACKENDS, fresh_database
+
+pytestmark = pytest.mark.rasa
+
+
+def _everything_stored(sessions) -> bytes:
+    """Every value of every row of every table, as bytes: where a canary could hide."""
+    found = b""
+    with sessions() as session:
+        for table in ("consent_events", "kept_messages", "daily_counts", "alembic_version"):
+            for row in session.execute(text(f"SELECT * FROM {table}")):
+                found += b"|".join(bytes(v) if isinstance(v, (bytes, memoryview)) else str(v).encode() for v in row)
+    return found
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_canaries_are_stored_only_after_a_yes_and_only_as_ciphertext(rasa_stack, tmp_path, backend):
+    before, after_yes, after_no = (f"canary{os.urandom(5).hex()}" for _ in range(3))
+    with fresh_database(backend, tmp_path) as url:
+        sessions = open_database(url)
+        store = PrivacyStore(sessions, Fernet.generate_key().decode())
+        bridge = RasaBridge(rasa_stack.settings.rasa_url, auth_token=rasa_stack.auth_token, store=store)
+        sender = f"privacy-{backend}"
+        try:
+            await bridge.send(sender, text=f"{before} someone wants pics of me")
+            privacy = await bridge.send(sender, text="/privacy")
+            [yes, no] = privacy.replies[-1].buttons
+            assert (yes.payload, no.payload) == (privacy_replies.CONSENT_YES, privacy_replies.CONSENT_NO)
+
+            await bridge.send(sender, payload=yes.payload)
+            await bridge.send(sender, text=f"{after_yes} he keeps asking")
+            mydata = await bridge.send(sender, text="/mydata")
+            assert "Messages kept: 1" in mydata.replies[0].text and ": yes." in mydata.replies[0].text
+            assert store.kept_texts(sender, "improve_bot") == [f"{after_yes} he keeps asking"]
+            stored = _everything_stored(sessions)
+            assert before.encode() not in stored and after_yes.encode() not in stored  # ciphertext only
+            if backend == "sqlite":
+                assert after_yes.encode() not in (tmp_path / "waypoint.db").read_bytes()
+
+            await bridge.send(sender, payload=no.payload)
+            await bridge.send(sender, text=f"{after_no} ok")
+            assert store.kept_texts(sender, "improve_bot") == []
+            assert store.describe(sender).consents == {"improve_bot": False}
+        finally:
+            await bridge.aclose()
+            sessions.kw["bind"].dispose()

@@ -54,11 +54,17 @@ def _privacy_store(settings: Settings) -> PrivacyStore | None:
     return store
 
 
-async def _purge_every_hour(store: PrivacyStore | None) -> None:
-    while store is not None:
-        await asyncio.sleep(3600)
-        with contextlib.suppress(SQLAlchemyError):
-            await asyncio.to_thread(store.purge_expired)
+IDLE_FORGET_SECONDS = 3600  # as Rasa's session_expiration_time (responses/session.yml)
+
+
+async def _purge_periodically(store: PrivacyStore | None, bridge: RasaBridge) -> None:
+    """Expired kept messages leave the database; idle conversations leave Rasa's memory."""
+    while True:
+        await asyncio.sleep(300)
+        await bridge.forget_idle(IDLE_FORGET_SECONDS)
+        if store is not None:
+            with contextlib.suppress(SQLAlchemyError):
+                await asyncio.to_thread(store.purge_expired)
 
 
 async def _run(settings: Settings) -> int:
@@ -67,9 +73,9 @@ async def _run(settings: Settings) -> int:
     async with stack.serving(settings, reuse=False) as running:
         _status(f"ready in {time.monotonic() - started:.1f} s")
         store = _privacy_store(settings)
-        purging = asyncio.ensure_future(_purge_every_hour(store))
         bridge = RasaBridge(settings.rasa_url, timeout=settings.rasa_reply_timeout, auth_token=running.auth_token,
                             store=store)
+        purging = asyncio.ensure_future(_purge_periodically(store, bridge))
         try:
             if settings.telegram_token:
                 from bot.channels.telegram import TelegramChannel, TelegramConfig

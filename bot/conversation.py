@@ -10,7 +10,9 @@ Nothing here logs message text.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,6 +68,8 @@ class RasaBridge:
         self._url = self._rasa_url + "/webhooks/rest/webhook"
         self._auth_token = auth_token
         self._store = store
+        # Pseudonymous id -> when they last wrote (monotonic); in memory only, for forget_idle.
+        self._last_seen: dict[str, float] = {}
         # Privacy commands, the same in every channel, answered here (with Rasa down too).
         self._commands = {
             "/privacy": self._privacy,
@@ -100,6 +104,7 @@ class RasaBridge:
             return await self._commands[command](sender)
         if text and self._store is not None:
             await self._keep_if_agreed(sender, text)
+        self._last_seen[sender] = time.monotonic()
         message = payload if payload is not None else (text or "").lstrip("/")
         body = {"sender": sender, "message": message, "metadata": metadata or {}}
         try:
@@ -149,6 +154,31 @@ class RasaBridge:
             return TurnResult(replies=[privacy_replies.NOT_ERASED], failed=True, reason="erase")
         return TurnResult(replies=[privacy_replies.ERASED])
 
+    async def forget_idle(self, idle_seconds: float) -> int:
+        """Rasa keeps conversations in memory with no expiry of its own: after `idle_seconds`
+        without a message, everything but the chosen age band and country is dropped from
+        the tracker (its events replaced). Returns how many conversations were forgotten."""
+        cutoff = time.monotonic() - idle_seconds
+        forgotten = 0
+        for sender in [s for s, seen in self._last_seen.items() if seen <= cutoff]:
+            try:
+                tracker = await self._client.get(f"{self._rasa_url}/conversations/{sender}/tracker",
+                                                 params={"include_events": "NONE", **self._token_param()})
+                tracker.raise_for_status()
+                slots = tracker.json().get("slots") or {}
+                kept = [{"event": "slot", "name": name, "value": slots[name]}
+                        for name in ("country", "age_band") if slots.get(name)]
+                # A fresh start that remembers the choices, then waiting for their next message.
+                events = [{"event": "restart"}, *kept, {"event": "action", "name": "action_listen"}]
+                replaced = await self._client.put(f"{self._rasa_url}/conversations/{sender}/tracker/events",
+                                                  params=self._token_param(), json=events)
+                replaced.raise_for_status()
+            except (httpx.HTTPError, ValueError):
+                continue  # Rasa is down: try again next round (a restart empties memory anyway)
+            del self._last_seen[sender]
+            forgotten += 1
+        return forgotten
+
     async def _privacy(self, sender: str) -> TurnResult:
         replies = [privacy_replies.PRIVACY]
         if self._store is not None:
@@ -185,5 +215,8 @@ class RasaBridge:
 
     def _fall_back(self, reason: str, text: str | None, region: str | None) -> TurnResult:
         self.failures.add(reason)
+        if self._store is not None:
+            with contextlib.suppress(SQLAlchemyError):  # the reply matters more than the count
+                self._store.count("failure", reason)
         log.warning("rasa turn failed; sent never-silent reply", extra={"reason": reason})
         return TurnResult(replies=[Reply(text=fallback_for(text, region))], failed=True, reason=reason)

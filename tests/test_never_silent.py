@@ -3,9 +3,12 @@
 import asyncio
 
 import pytest
+from cryptography.fernet import Fernet
 
 from bot import resources
 from bot.conversation import RasaBridge
+from bot.store.database import open_database
+from bot.store.privacy import PrivacyStore
 from tests.support.net import free_port
 
 
@@ -87,3 +90,15 @@ async def test_with_rasa_down_an_everyday_message_gets_the_apology_first():
     finally:
         await bridge.aclose()
     assert result.replies[0].text.startswith("Sorry")
+
+
+async def test_failures_are_counted_in_the_database_without_ids_or_text(tmp_path):
+    sessions = open_database(f"sqlite:///{tmp_path / 'waypoint.db'}")
+    store = PrivacyStore(sessions, Fernet.generate_key().decode())
+    bridge = RasaBridge(f"http://127.0.0.1:{free_port()}", timeout=2, store=store)
+    try:
+        await bridge.send("someone", text="canary-text")
+    finally:
+        await bridge.aclose()
+    [(key, count)] = store.counts("failure").items()
+    assert key[1] == "unreachable" and count == 1

@@ -3,8 +3,10 @@ with a yes only ciphertext; a no or /delete takes it back. On SQLite and on Post
 
 from __future__ import annotations
 
+import json
 import os
 
+import httpx
 import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import text
@@ -59,3 +61,19 @@ async def test_canaries_are_stored_only_after_a_yes_and_only_as_ciphertext(rasa_
         finally:
             await bridge.aclose()
             sessions.kw["bind"].dispose()
+
+
+async def test_an_idle_conversation_leaves_rasas_memory_but_the_chosen_country_stays(bridge, rasa_stack):
+    canary = f"canary{os.urandom(5).hex()}"
+    sender = "privacy-idle"
+    await bridge.send(sender, payload='/choose_country{"country":"CA"}')
+    await bridge.send(sender, text=f"{canary} someone is threatening me")
+    assert await bridge.forget_idle(idle_seconds=3600) == 0  # still active
+    assert await bridge.forget_idle(idle_seconds=0) == 1
+    async with httpx.AsyncClient(base_url=rasa_stack.settings.rasa_url) as client:
+        tracker = (await client.get(f"/conversations/{sender}/tracker",
+                                    params={"token": rasa_stack.auth_token, "include_events": "ALL"})).json()
+    assert canary not in json.dumps(tracker)
+    assert tracker["slots"]["country"] == "CA"
+    again = await bridge.send(sender, text="someone is threatening me")
+    assert "Cybertip.ca" in "\n".join(r.text for r in again.replies)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
 import itertools
 import json
@@ -22,6 +23,7 @@ import logging
 import statistics
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -128,16 +130,29 @@ class Replies:
                 return False
 
 
-async def through_telegram(rasa_url: str, people: int, turns: int, first_chat: int,
-                           expected: dict[tuple[int, int], int] | None = None) -> tuple[Run, int, int]:
-    """Our path. Returns the run, replies lost and replies duplicated (when `expected` given)."""
-    run, lost, duplicated = Run(), 0, 0
+@contextlib.asynccontextmanager
+async def bot_on_fake_telegram(rasa_url: str) -> AsyncIterator[tuple[FakeTelegram, Replies]]:
+    """The real channel, polling a fake Bot API, bridged to `rasa_url`; stopped cleanly after."""
     with FakeTelegram() as fake:
         replies = Replies(fake, asyncio.get_running_loop())
         bridge = RasaBridge(rasa_url, timeout=5)
         channel = TelegramChannel(TelegramConfig("123456:BENCH", fake.base_url, "bench-key"), bridge)
         task = asyncio.ensure_future(channel.run())
-        await fake.wait_for("deleteWebhook")  # polling has started
+        try:
+            await fake.wait_for("deleteWebhook")  # polling has started
+            yield fake, replies
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await bridge.aclose()
+
+
+async def through_telegram(rasa_url: str, people: int, turns: int, first_chat: int,
+                           expected: dict[tuple[int, int], int] | None = None) -> tuple[Run, int, int]:
+    """Our path. Returns the run, replies lost and replies duplicated (when `expected` given)."""
+    run, lost, duplicated = Run(), 0, 0
+    async with bot_on_fake_telegram(rasa_url) as (fake, replies):
 
         async def person(p: int) -> None:
             nonlocal lost
@@ -161,24 +176,13 @@ async def through_telegram(rasa_url: str, people: int, turns: int, first_chat: i
         if expected:
             total = sum(replies.count(first_chat + p) for p in range(people))
             duplicated = max(0, total - (sum(expected.values()) - lost))
-        task.cancel()
-        try:
-            await task
-        except asyncio.CancelledError:
-            pass
-        await bridge.aclose()
     return run, lost, duplicated
 
 
 async def crisis_with_rasa_down(messages: int = 100) -> list[float]:
     closed = f"http://127.0.0.1:{free_port()}"
     latencies = []
-    with FakeTelegram() as fake:
-        replies = Replies(fake, asyncio.get_running_loop())
-        bridge = RasaBridge(closed, timeout=5)
-        channel = TelegramChannel(TelegramConfig("123456:BENCH", fake.base_url, "bench-key"), bridge)
-        task = asyncio.ensure_future(channel.run())
-        await fake.wait_for("deleteWebhook")
+    async with bot_on_fake_telegram(closed) as (fake, replies):
         for i in range(messages):
             chat = 8_000_000 + i
             sent_at = time.monotonic()
@@ -188,12 +192,6 @@ async def crisis_with_rasa_down(messages: int = 100) -> list[float]:
             # Young people one after another, not a flood: back to back, Telegram's overall
             # limit of 30 messages a second (AIORateLimiter) would be what this measures.
             await asyncio.sleep(0.1)
-        task.cancel()
-        try:
-            await task
-        except asyncio.CancelledError:
-            pass
-        await bridge.aclose()
     return latencies[5:]  # the first few warm up PTB and the lexicon
 
 

@@ -1,5 +1,5 @@
 # The README's two commands are `make run` and `make test`; both set up what they need.
-.PHONY: setup train run chat test eval bench clean lock-app
+.PHONY: setup train run chat test eval bench report clean lock-app
 
 setup:  ## create .venv-rasa and .venv from their lock files (no-op when current)
 	@scripts/setup.sh
@@ -28,6 +28,9 @@ eval: setup train  ## cross-validation and the held-out evaluation, plots and JS
 bench: setup train  ## speed measurements (not run by make test): NLU, then the Telegram channel
 	@.venv/bin/python -m bench.nlu
 	@.venv/bin/python -m bench.channel
+
+report: setup  ## counts per day (categories, failures) from the database: a table and results/report.png
+	@.venv/bin/waypoint report
 
 lock-app:  ## re-resolve the app environment from pyproject.toml and rewrite requirements/app.lock
 	@rm -rf .venv-lock && python3.11 -m venv .venv-lock

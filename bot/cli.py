@@ -181,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     source.add_argument("--input", type=Path, help="read lines from FILE instead of stdin")
     source.add_argument("--eval", type=Path, help='evaluate FILE of {"text", "label"} lines: table, JSON report, PNG')
     classify.add_argument("--results", type=Path, default=Path("results"), help="where --eval writes (default results/)")
+    report = commands.add_parser("report", help="counts per day (categories, failures): a table and a PNG")
+    report.add_argument("--out", type=Path, default=Path("results") / "report.png", help="where the PNG goes")
     args = parser.parse_args(argv)
 
     settings = Settings.from_env()
@@ -195,6 +197,15 @@ def main(argv: list[str] | None = None) -> int:
         return _run_async(_classify(settings, args))
     if args.command == "run":
         return _run_async(_run(settings))
+    if args.command == "report":
+        from bot import report as reporting
+
+        store = _privacy_store(settings)
+        if store is None:
+            return 1
+        print(reporting.table(store))
+        print(f"[report] wrote {reporting.plot(store, args.out)}")
+        return 0
     return _run_async(_chat(settings, args.jsonl))
 
 

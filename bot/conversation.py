@@ -20,6 +20,7 @@ import httpx
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import privacy_replies
+from bot.categories import category_of
 from bot.messages import Button, Reply
 from bot.never_silent import fallback_for
 from bot.store.privacy import PrivacyStore
@@ -78,11 +79,12 @@ class RasaBridge:
             privacy_replies.CONSENT_YES: lambda sender: self._consent(sender, granted=True),
             privacy_replies.CONSENT_NO: lambda sender: self._consent(sender, granted=False),
         }
-        self._timeout = timeout
+        self._tasks: set[asyncio.Task] = set()
         self._client = httpx.AsyncClient(timeout=timeout)
         self.failures = FailureCounter()
 
     async def aclose(self) -> None:
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         await self._client.aclose()
 
     async def send(
@@ -119,7 +121,26 @@ class RasaBridge:
             return self._fall_back("unreachable", text, region)
         if not replies:
             return self._fall_back("empty", text, region)
+        if self._store is not None:
+            self._background(self._count_category(sender))
         return TurnResult(replies=replies)
+
+    def _background(self, coroutine) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _count_category(self, sender: str) -> None:
+        """Metrics without content: the turn's category, read back from Rasa after the reply
+        went out, so counting never delays a young person."""
+        try:
+            tracker = await self._client.get(f"{self._rasa_url}/conversations/{sender}/tracker",
+                                             params={"include_events": "NONE", **self._token_param()})
+            tracker.raise_for_status()
+            intent = ((tracker.json().get("latest_message") or {}).get("intent") or {}).get("name")
+            await asyncio.to_thread(self._store.count, "category", category_of(intent))
+        except (httpx.HTTPError, ValueError, SQLAlchemyError):
+            pass
 
     def _token_param(self) -> dict[str, str]:
         return {"token": self._auth_token} if self._auth_token else {}

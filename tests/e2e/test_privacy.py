@@ -3,6 +3,7 @@ with a yes only ciphertext; a no or /delete takes it back. On SQLite and on Post
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 
@@ -77,3 +78,27 @@ async def test_an_idle_conversation_leaves_rasas_memory_but_the_chosen_country_s
     assert tracker["slots"]["country"] == "CA"
     again = await bridge.send(sender, text="someone is threatening me")
     assert "Cybertip.ca" in "\n".join(r.text for r in again.replies)
+
+
+async def test_each_turn_is_counted_by_category_and_the_report_shows_it(rasa_stack, tmp_path, waypoint_bin):
+    url = f"sqlite:///{tmp_path / 'waypoint.db'}"
+    sessions = open_database(url)
+    store = PrivacyStore(sessions, Fernet.generate_key().decode())
+    bridge = RasaBridge(rasa_stack.settings.rasa_url, auth_token=rasa_stack.auth_token, store=store)
+    try:
+        await bridge.send("counted-1", text="i want to kill myself")
+        await bridge.send("counted-2", text="hi")
+        await bridge.send("counted-2", text="whats the capital of france")
+    finally:
+        await bridge.aclose()  # waits for the counting, which runs after each reply
+    counted = {label: n for (_, label), n in store.counts("category").items()}
+    assert counted == {"crisis": 1, "other": 2}
+
+    report = await asyncio.create_subprocess_exec(
+        waypoint_bin, "report", "--out", str(tmp_path / "report.png"),
+        env={**os.environ, "DATABASE_URL": url, "WAYPOINT_VAR_DIR": str(tmp_path / "var")},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, _ = await asyncio.wait_for(report.communicate(), 120)
+    assert report.returncode == 0
+    assert " crisis " in out.decode() and (tmp_path / "report.png").stat().st_size > 0
+    sessions.kw["bind"].dispose()

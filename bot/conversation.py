@@ -134,10 +134,8 @@ class RasaBridge:
         """Metrics without content: the turn's category, read back from Rasa after the reply
         went out, so counting never delays a young person."""
         try:
-            tracker = await self._client.get(f"{self._rasa_url}/conversations/{sender}/tracker",
-                                             params={"include_events": "NONE", **self._token_param()})
-            tracker.raise_for_status()
-            intent = ((tracker.json().get("latest_message") or {}).get("intent") or {}).get("name")
+            state = await self._tracker_state(sender)
+            intent = ((state.get("latest_message") or {}).get("intent") or {}).get("name")
             await asyncio.to_thread(self._store.count, "category", category_of(intent))
         except (httpx.HTTPError, ValueError, SQLAlchemyError):
             pass
@@ -145,15 +143,17 @@ class RasaBridge:
     def _token_param(self) -> dict[str, str]:
         return {"token": self._auth_token} if self._auth_token else {}
 
+    async def _tracker_state(self, sender: str) -> dict[str, Any]:
+        """Rasa's current state for `sender` (slots, latest message), without its events."""
+        response = await self._client.get(f"{self._rasa_url}/conversations/{sender}/tracker",
+                                          params={"include_events": "NONE", **self._token_param()})
+        response.raise_for_status()
+        return response.json()
+
     async def region_of(self, sender: str) -> str | None:
         """The country the young person chose, as Rasa holds it; None if unknown or unreachable."""
         try:
-            response = await self._client.get(
-                f"{self._rasa_url}/conversations/{sender}/tracker",
-                params={"include_events": "NONE", **self._token_param()},
-            )
-            response.raise_for_status()
-            return (response.json().get("slots") or {}).get("country")
+            return ((await self._tracker_state(sender)).get("slots") or {}).get("country")
         except (httpx.HTTPError, ValueError):
             return None
 
@@ -183,10 +183,7 @@ class RasaBridge:
         forgotten = 0
         for sender in [s for s, seen in self._last_seen.items() if seen <= cutoff]:
             try:
-                tracker = await self._client.get(f"{self._rasa_url}/conversations/{sender}/tracker",
-                                                 params={"include_events": "NONE", **self._token_param()})
-                tracker.raise_for_status()
-                slots = tracker.json().get("slots") or {}
+                slots = (await self._tracker_state(sender)).get("slots") or {}
                 kept = [{"event": "slot", "name": name, "value": slots[name]}
                         for name in ("country", "age_band") if slots.get(name)]
                 # A fresh start that remembers the choices, then waiting for their next message.

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -204,24 +205,25 @@ class RasaBridge:
         return TurnResult(replies=replies)
 
     async def _consent(self, sender: str, *, granted: bool) -> TurnResult:
-        if self._store is None:
-            return TurnResult(replies=[privacy_replies.NO_STORE], failed=True, reason="store")
-        try:
-            await asyncio.to_thread(self._store.record_consent, sender, "improve_bot", granted)
-        except SQLAlchemyError:
-            self.failures.add("store")
-            return TurnResult(replies=[privacy_replies.NO_STORE], failed=True, reason="store")
-        return TurnResult(replies=[privacy_replies.CONSENT_YES_REPLY if granted else privacy_replies.CONSENT_NO_REPLY])
+        def record(store: PrivacyStore) -> Reply:
+            store.record_consent(sender, "improve_bot", granted)
+            return privacy_replies.CONSENT_YES_REPLY if granted else privacy_replies.CONSENT_NO_REPLY
+
+        return await self._with_store(record)
 
     async def _mydata(self, sender: str) -> TurnResult:
+        return await self._with_store(lambda store: privacy_replies.mydata(store.describe(sender)))
+
+    async def _with_store(self, answer: Callable[[PrivacyStore], Reply]) -> TurnResult:
+        """A privacy command's answer from the database, or a kind "can't reach it" reply."""
         if self._store is None:
             return TurnResult(replies=[privacy_replies.NO_STORE], failed=True, reason="store")
         try:
-            data = await asyncio.to_thread(self._store.describe, sender)
+            reply = await asyncio.to_thread(answer, self._store)
         except SQLAlchemyError:
             self.failures.add("store")
             return TurnResult(replies=[privacy_replies.NO_STORE], failed=True, reason="store")
-        return TurnResult(replies=[privacy_replies.mydata(data)])
+        return TurnResult(replies=[reply])
 
     async def _keep_if_agreed(self, sender: str, text: str) -> None:
         """Consent (b): kept encrypted only after a yes. A failing database must not cost the

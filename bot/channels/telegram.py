@@ -32,7 +32,7 @@ from telegram.ext import (
 
 from bot import resources
 from bot.channels.chat_history import ChatHistory
-from bot.conversation import Button, RasaBridge, Reply
+from bot.conversation import Button, RasaBridge
 from bot.identity import subject_id
 
 log = logging.getLogger(__name__)

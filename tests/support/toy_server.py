@@ -7,7 +7,6 @@ supervisor is tested against real processes and real sockets.
 import argparse
 import os
 import signal
-import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer

@@ -17,6 +17,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import resources
+from bot.resources import help_lines
 
 MAX_BUBBLES = 3
 
@@ -51,23 +52,6 @@ NEXT: dict[str, str] = {
     "friend": "save",
     "pressure": "say_no",
 }
-
-
-def help_lines(region: str | None) -> dict[str, str]:
-    """The values for the placeholders in responses/: {crisis_lines}, {report_lines}, ..."""
-
-    def lines(role: str, with_purpose: bool = False) -> str:
-        found = resources.resources_for(region, role)
-        return "\n".join(f"{r.contact_line()}. {r.for_}" if with_purpose else r.contact_line() for r in found)
-
-    return {
-        "crisis_lines": lines("crisis"),
-        "report_lines": lines("report"),
-        # Removal tools differ by region (Take It Down, Report Remove, NeedHelpNow), so each
-        # says in its own words how it works.
-        "removal_lines": lines("removal", with_purpose=True),
-        "emergency_number": resources.first(region, "emergency").phone or "your local emergency number",
-    }
 
 
 def send_step(step: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
@@ -147,7 +131,17 @@ class FriendHelp(FlowStep):
 
 
 class HumanHelp(FlowStep):
+    """Asks for a person. The reply here (lines to call now) is what a channel without
+    counsellors shows; the marker lets a channel with counsellors start a handoff instead."""
+
     step = "human"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        events = send_step(self.step, dispatcher, tracker)
+        dispatcher.utter_message(json_message={"handoff": "requested"})
+        return events
 
 
 class NextStep(Action):

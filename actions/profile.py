@@ -14,7 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.flows import help_lines
+from bot.resources import help_lines
 from bot import resources
 
 AGE_BANDS = ("under_13", "13_15", "16_17", "18_plus")

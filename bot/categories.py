@@ -42,3 +42,9 @@ def category_of(intent: str | None) -> str:
         return _contract()[1][intent]
     except KeyError:
         raise KeyError(f"intent {intent!r} is not in {CATEGORIES_FILE.name}") from None
+
+
+def risk_order(category: str) -> int:
+    """Lower is more urgent: a category's place in the precedence order (crisis first)."""
+    order = categories()
+    return order.index(category) if category in order else len(order)

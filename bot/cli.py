@@ -12,11 +12,15 @@ import sys
 import time
 from pathlib import Path
 
+import yaml
+
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import model, secret_store, stack
 from bot.config import Settings
 from bot.conversation import RasaBridge
+from bot.handoff.desk import HandoffDesk
+from bot.handoff.hours import Schedule, load_schedule
 from bot.store.database import database_url, open_database
 from bot.store.privacy import PrivacyStore
 from bot.supervisor import ChildFailed
@@ -52,6 +56,42 @@ def _privacy_store(settings: Settings) -> PrivacyStore | None:
         _status(f"database unreachable ({exc.__class__.__name__}): answering without it; nothing will be kept")
         return None
     return store
+
+
+def _schedule() -> Schedule:
+    """Counsellors' hours; a mistake in the file stops the start with a clear message."""
+    try:
+        return load_schedule()
+    except (OSError, ValueError, KeyError, TypeError, yaml.YAMLError) as exc:
+        raise SystemExit(f"counsellor hours: {exc}") from None
+
+
+def _counsellors(settings: Settings, args: argparse.Namespace) -> int:
+    """`waypoint counsellors add|remove|list`: the allowlist of who can take a chat."""
+    store = _privacy_store(settings)
+    if store is None:
+        return 1
+    desk = HandoffDesk(store)
+    if args.action == "add":
+        name = args.name.strip()
+        if not name or len(name) > 40:
+            print("The display name is what young people see: 1 to 40 characters, like 'Sam'.", file=sys.stderr)
+            return 2
+        desk.add_counsellor(args.telegram_user_id, name)
+        print(f"{name} ({args.telegram_user_id}) can now take chats. They must open a private chat "
+              "with the bot and press Start once, so the bot can write to them.")
+    elif args.action == "remove":
+        if not desk.remove_counsellor(args.telegram_user_id):
+            print(f"{args.telegram_user_id} is not on the list; nothing changed.", file=sys.stderr)
+            return 1
+        print(f"{args.telegram_user_id} removed; a chat they held went back to the queue.")
+    else:
+        people = desk.counsellors()
+        for person in people:
+            print(f"{person.telegram_user_id:>14}  {person.display_name}")
+        if not people:
+            print("No counsellors yet. Add one: waypoint counsellors add TELEGRAM_USER_ID --name NAME")
+    return 0
 
 
 IDLE_FORGET_SECONDS = 3600  # as Rasa's session_expiration_time (responses/session.yml)
@@ -91,7 +131,7 @@ async def _run(settings: Settings) -> int:
                     webhook_host=settings.host,
                     webhook_port=settings.telegram_webhook_port,
                     webhook_secret=settings.telegram_webhook_secret or stored["telegram_webhook_secret"],
-                ), bridge)
+                ), bridge, desk=HandoffDesk(store) if store is not None else None, schedule=_schedule())
                 mode = "webhook on 127.0.0.1" if settings.telegram_webhook_url else "polling"
                 _status(f"Telegram {mode}; press Ctrl-C to stop")
                 chatting = asyncio.ensure_future(channel.run())
@@ -183,6 +223,14 @@ def main(argv: list[str] | None = None) -> int:
     classify.add_argument("--results", type=Path, default=Path("results"), help="where --eval writes (default results/)")
     report = commands.add_parser("report", help="counts per day (categories, failures): a table and a PNG")
     report.add_argument("--out", type=Path, default=Path("results") / "report.png", help="where the PNG goes")
+    counsellors = commands.add_parser("counsellors", help="who can take handed-off chats: add, remove, list")
+    actions = counsellors.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="add a counsellor (or rename one)")
+    add.add_argument("telegram_user_id", type=int, help="their numeric Telegram user id")
+    add.add_argument("--name", required=True, help="the display name young people see (1 to 40 characters)")
+    remove = actions.add_parser("remove", help="take a counsellor off the list")
+    remove.add_argument("telegram_user_id", type=int)
+    actions.add_parser("list", help="everyone on the list")
     args = parser.parse_args(argv)
 
     settings = Settings.from_env()
@@ -197,6 +245,8 @@ def main(argv: list[str] | None = None) -> int:
         return _run_async(_classify(settings, args))
     if args.command == "run":
         return _run_async(_run(settings))
+    if args.command == "counsellors":
+        return _counsellors(settings, args)
     if args.command == "report":
         from bot import report as reporting
 

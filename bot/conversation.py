@@ -21,7 +21,7 @@ import httpx
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import privacy_replies
-from bot.categories import category_of
+from bot.categories import category_of, intents, risk_order
 from bot.messages import Button, Reply
 from bot.never_silent import fallback_for
 from bot.store.privacy import PrivacyStore
@@ -34,6 +34,20 @@ class TurnResult:
     replies: list[Reply]
     failed: bool = False
     reason: str | None = None
+    # The young person asked for a person (action_human_help said so); a channel with
+    # counsellors turns this into a handoff, any other keeps Rasa's "not here" reply.
+    handoff: bool = False
+
+
+@dataclass(frozen=True)
+class HandoffContext:
+    """What a handoff card needs from Rasa's memory of the conversation."""
+
+    category: str
+    reason: str
+    age_band: str | None
+    country: str | None
+    texts: list[str]  # what they typed to the bot, oldest first; read only after a yes to (a)
 
 
 @dataclass
@@ -50,6 +64,10 @@ class FailureCounter:
         return sum(self.by_reason.values())
 
 
+def asks_for_handoff(messages: list[dict[str, Any]]) -> bool:
+    return any((m.get("custom") or {}).get("handoff") == "requested" for m in messages)
+
+
 def parse_rasa_messages(messages: list[dict[str, Any]]) -> list[Reply]:
     replies = []
     for message in messages:
@@ -61,6 +79,16 @@ def parse_rasa_messages(messages: list[dict[str, Any]]) -> list[Reply]:
         if text or buttons:
             replies.append(Reply(text=text, buttons=buttons))
     return replies
+
+
+def _why(parsed: dict[str, Any]) -> str:
+    """Which safety signal, or which intent and how sure, put a message in its category."""
+    signal = parsed.get("safety_signal")
+    if signal:
+        return (f"safety signal {signal['id']} (the model alone said {signal.get('model_intent')} "
+                f"{signal.get('model_confidence') or 0:.2f})")
+    intent = parsed.get("intent") or {}
+    return f"intent {intent.get('name')} ({intent.get('confidence') or 0:.2f})"
 
 
 class RasaBridge:
@@ -113,7 +141,8 @@ class RasaBridge:
         try:
             response = await self._client.post(self._url, json=body)
             response.raise_for_status()
-            replies = parse_rasa_messages(response.json())
+            messages = response.json()
+            replies = parse_rasa_messages(messages)
         except httpx.TimeoutException:
             return self._fall_back("timeout", text, region)
         except httpx.HTTPStatusError as exc:
@@ -124,7 +153,7 @@ class RasaBridge:
             return self._fall_back("empty", text, region)
         if self._store is not None:
             self._background(self._count_category(sender))
-        return TurnResult(replies=replies)
+        return TurnResult(replies=replies, handoff=asks_for_handoff(messages))
 
     def _background(self, coroutine) -> None:
         task = asyncio.ensure_future(coroutine)
@@ -150,6 +179,48 @@ class RasaBridge:
                                           params={"include_events": "NONE", **self._token_param()})
         response.raise_for_status()
         return response.json()
+
+    async def handoff_context(self, sender: str, history: int = 20) -> HandoffContext:
+        """The most urgent category this conversation showed, and why (the safety signal or
+        the intent that fired); slots; the last `history` typed messages. Rasa unreachable:
+        "unknown", so the ticket still opens."""
+        try:
+            response = await self._client.get(f"{self._rasa_url}/conversations/{sender}/tracker",
+                                              params={"include_events": "AFTER_RESTART", **self._token_param()})
+            response.raise_for_status()
+            state = response.json()
+        except (httpx.HTTPError, ValueError):
+            return HandoffContext("human", "asked for a person (the bot's memory was unreachable)", None, None, [])
+        said = [e for e in state.get("events") or [] if e.get("event") == "user"]
+        texts = [e["text"] for e in said if e.get("text") and not e["text"].startswith("/")][-history:]
+        # The most urgent topic they raised; asking for a person (or small talk) is not a topic.
+        category, reason = "human", "asked for a person"
+        for event in said:
+            parsed = event.get("parse_data") or {}
+            intent = (parsed.get("intent") or {}).get("name")
+            found = category_of(intent) if intent in intents() else "other"
+            if found not in ("human", "other") and (category == "human" or risk_order(found) < risk_order(category)):
+                category, reason = found, _why(parsed)
+        slots = state.get("slots") or {}
+        return HandoffContext(category, reason, slots.get("age_band"), slots.get("country"), texts)
+
+    async def pause(self, sender: str) -> None:
+        """A counsellor owns the chat: Rasa says nothing for `sender` (ConversationPaused)."""
+        await self._append_events(sender, [{"event": "pause"}])
+
+    async def resume(self, sender: str) -> None:
+        """The handoff ended: Rasa listens to `sender` again."""
+        await self._append_events(sender, [{"event": "resume"}, {"event": "action", "name": "action_listen"}])
+
+    async def _append_events(self, sender: str, events: list[dict[str, Any]]) -> None:
+        # The relay never sends a paused young person's words to Rasa anyway, so Rasa being
+        # down here costs nothing; it is logged, not raised.
+        try:
+            response = await self._client.post(f"{self._rasa_url}/conversations/{sender}/tracker/events",
+                                               params=self._token_param(), json=events)
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            log.warning("could not update rasa tracker", extra={"error": exc.__class__.__name__})
 
     async def region_of(self, sender: str) -> str | None:
         """The country the young person chose, as Rasa holds it; None if unknown or unreachable."""

@@ -10,6 +10,7 @@ from bot.messages import Button, Reply
 from bot.store.privacy import RETENTION, SubjectData
 
 IMPROVE_DAYS = RETENTION["improve_bot"].days
+COUNSELLOR_DAYS = RETENTION["counsellor_read"].days
 CONSENT_YES = "/consent_improve_bot_yes"
 CONSENT_NO = "/consent_improve_bot_no"
 
@@ -46,13 +47,19 @@ NO_STORE = Reply(text="Sorry, I can't reach my storage right now, so I am keepin
 
 
 def mydata(data: SubjectData) -> Reply:
-    answer = {True: "yes", False: "no"}.get(data.consents.get("improve_bot"), "not asked yet")
+    def answer(purpose: str) -> str:
+        return {True: "yes", False: "no"}.get(data.consents.get(purpose), "not asked yet")
+
     kept = data.kept_messages.get("improve_bot", 0)
+    shared = data.kept_messages.get("counsellor_read", 0)
     return Reply(
         text=(
             "Here is what I have about you:\n"
-            f"- Keep what you type to make me better: {answer}.\n"
+            f"- Keep what you type to make me better: {answer('improve_bot')}.\n"
             f"- Messages kept: {kept}. Each is deleted after {IMPROVE_DAYS} days.\n"
+            f"- A counsellor may read what you wrote: {answer('counsellor_read')}.\n"
+            f"- Chats with a counsellor on record: {data.tickets}. Messages shared with them: {shared}. "
+            f"These are deleted {COUNSELLOR_DAYS} days after the chat ends.\n"
             "- Your age group and country, if you told me.\n"
             "Send /delete to wipe it all."
         )

@@ -1,7 +1,9 @@
 """`waypoint report`: the day-by-day counts, as a table and as a PNG, with no id or content.
 
-What maintainers and helpline leads ask first: how many young people came about what, and
-how often the bot failed them (never-silent fallbacks, by reason).
+What maintainers and helpline leads ask first: how many young people came about what, how
+often the bot failed them (never-silent fallbacks, by reason), and how handoffs went: how
+many were asked for, taken, ended or expired, how long young people waited for a
+counsellor, and whether they said it helped.
 """
 
 from __future__ import annotations
@@ -12,14 +14,14 @@ from pathlib import Path
 
 from bot.store.privacy import PrivacyStore
 
-METRICS = ("category", "failure")
+METRICS = ("category", "failure", "handoff", "handoff_wait", "handoff_feedback")
 
 
 def table(store: PrivacyStore) -> str:
-    lines = [f"{'day':<12} {'metric':<10} {'label':<16} {'count':>6}"]
+    lines = [f"{'day':<12} {'metric':<16} {'label':<22} {'count':>6}"]
     for metric in METRICS:
         for (day, label), count in sorted(store.counts(metric).items()):
-            lines.append(f"{day.isoformat():<12} {metric:<10} {label:<16} {count:>6}")
+            lines.append(f"{day.isoformat():<12} {metric:<16} {label:<22} {count:>6}")
     if len(lines) == 1:
         lines.append("(nothing counted yet)")
     return "\n".join(lines)

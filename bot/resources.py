@@ -83,3 +83,20 @@ def first(region: str | None, role: str) -> Resource:
     if not found:
         raise LookupError(f"resources.yml has no {role} service for {region!r}")
     return found[0]
+
+
+def help_lines(region: str | None) -> dict[str, str]:
+    """The values for the placeholders in responses/: {crisis_lines}, {report_lines}, ..."""
+
+    def lines(role: str, with_purpose: bool = False) -> str:
+        found = resources_for(region, role)
+        return "\n".join(f"{r.contact_line()}. {r.for_}" if with_purpose else r.contact_line() for r in found)
+
+    return {
+        "crisis_lines": lines("crisis"),
+        "report_lines": lines("report"),
+        # Removal tools differ by region (Take It Down, Report Remove, NeedHelpNow), so each
+        # says in its own words how it works.
+        "removal_lines": lines("removal", with_purpose=True),
+        "emergency_number": first(region, "emergency").phone or "your local emergency number",
+    }

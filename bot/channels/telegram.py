@@ -12,11 +12,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Update
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -32,7 +32,13 @@ from telegram.ext import (
 
 from bot import resources
 from bot.channels.chat_history import ChatHistory
-from bot.conversation import Button, RasaBridge
+from bot.channels.keyboard import keyboard
+from bot.channels.handoff import COUNSELLOR_COMMANDS, TelegramHandoff
+from bot.conversation import RasaBridge
+from bot.handoff import cards
+from bot.handoff.desk import HandoffDesk
+from bot.handoff.hours import Schedule, load_schedule
+from bot.messages import Button, Reply
 from bot.identity import subject_id
 
 log = logging.getLogger(__name__)
@@ -100,27 +106,28 @@ class PerChatOrder(BaseUpdateProcessor):
         if chat is None:
             await coroutine
             return
-        lock = self._locks.setdefault(chat.id, asyncio.Lock())
-        self._in_flight[chat.id] = self._in_flight.get(chat.id, 0) + 1
+        async with self.hold(chat.id):
+            await coroutine
+
+    @contextlib.asynccontextmanager
+    async def hold(self, chat_id: int) -> AsyncIterator[None]:
+        """This chat's turn: messages the bot starts itself (a counsellor joining, the
+        out-of-hours pack) wait here too, so nothing lands in the middle of a reply."""
+        lock = self._locks.setdefault(chat_id, asyncio.Lock())
+        self._in_flight[chat_id] = self._in_flight.get(chat_id, 0) + 1
         try:
             async with lock:
-                await coroutine
+                yield
         finally:
-            self._in_flight[chat.id] -= 1
-            if not self._in_flight[chat.id]:
-                del self._in_flight[chat.id], self._locks[chat.id]
+            self._in_flight[chat_id] -= 1
+            if not self._in_flight[chat_id]:
+                del self._in_flight[chat_id], self._locks[chat_id]
 
     async def initialize(self) -> None:
         pass
 
     async def shutdown(self) -> None:
         pass
-
-
-def _keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
-    if not buttons:
-        return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(b.title, callback_data=b.payload)] for b in buttons])
 
 
 @dataclass(frozen=True)
@@ -137,22 +144,30 @@ class TelegramConfig:
 
 
 class TelegramChannel:
-    def __init__(self, config: TelegramConfig, bridge: RasaBridge) -> None:
+    def __init__(self, config: TelegramConfig, bridge: RasaBridge, desk: HandoffDesk | None = None,
+                 schedule: Schedule | None = None) -> None:
         self.config = config
         self.bridge = bridge
         self.history = ChatHistory()
+        order = PerChatOrder()
         self.application = (
             Application.builder()
             .token(config.token)
             .base_url(config.base_url)
             .rate_limiter(AIORateLimiter())
-            .concurrent_updates(PerChatOrder())
+            .concurrent_updates(order)
             .build()
         )
+        # Handoff to counsellors needs the database; without it, /human gets the lines to call.
+        self.handoff = None if desk is None else TelegramHandoff(
+            desk=desk, store=desk.store, bridge=bridge, schedule=schedule or load_schedule(),
+            counsellor_chat_id=config.counsellor_chat_id, send_to_youth=self._send, hold=order.hold)
         add = self.application.add_handler
         # /exit, or the word "exit" alone, however it is typed: quick exit must not need a slash.
         add(CommandHandler("exit", self.on_exit, filters=PRIVATE))
         add(MessageHandler(PRIVATE & filters.Regex(r"(?i)^\s*exit\s*$"), self.on_exit))
+        if self.handoff is not None:
+            add(CommandHandler(list(COUNSELLOR_COMMANDS), self.handoff.on_command, filters=PRIVATE))
         add(CommandHandler(list(COMMAND_PAYLOADS), self.on_command, filters=PRIVATE))
         # Any other text, unknown commands included, goes to Rasa: nothing typed is ignored.
         add(MessageHandler(PRIVATE & filters.TEXT, self.on_text))
@@ -164,43 +179,82 @@ class TelegramChannel:
     def _subject(self, update: Update) -> str:
         return subject_id(self.config.subject_key, update.effective_user.id)
 
-    async def _send(self, update: Update, text: str, buttons: tuple[Button, ...] = ()) -> Message:
+    async def _send(self, chat_id: int, text: str, buttons: tuple[Button, ...] = ()) -> None:
+        """One reply in one chat, cut into Telegram-sized pieces, each remembered for /exit."""
+        *pieces, last = split_for_telegram(text)
+        for piece, markup in [*((p, None) for p in pieces), (last, keyboard(buttons))]:
+            sent = await self.application.bot.send_message(chat_id, piece, reply_markup=markup)
+            self.history.add(chat_id, sent.message_id)
+
+    async def _reply(self, update: Update, replies: list[Reply], exit_button: bool = False) -> None:
+        """Each reply a message, paced about like someone typing."""
         chat = update.effective_chat
-        sent = await chat.send_message(text, reply_markup=_keyboard(buttons))
-        self.history.add(chat.id, sent.message_id)
-        return sent
+        for i, reply in enumerate(replies):
+            if i and self.config.pacing:
+                await chat.send_action(ChatAction.TYPING)
+                await asyncio.sleep(self.config.pacing)
+            await self._send(chat.id, reply.text, (*reply.buttons, EXIT_BUTTON) if exit_button and i == 0 else reply.buttons)
 
     async def _answer(self, update: Update, *, exit_button: bool = False, **message: str) -> None:
-        """One turn through Rasa; each reply a message, paced about like someone typing."""
+        """One turn through Rasa (a request for a person becomes a handoff when counsellors exist)."""
         if update.effective_message is not None:
             self.history.add(update.effective_chat.id, update.effective_message.message_id)
-        result = await self.bridge.send(self._subject(update), **message)
-        for i, reply in enumerate(result.replies):
-            if i and self.config.pacing:
-                await update.effective_chat.send_action(ChatAction.TYPING)
-                await asyncio.sleep(self.config.pacing)
-            buttons = (*reply.buttons, EXIT_BUTTON) if exit_button and i == 0 else reply.buttons
-            *pieces, last = split_for_telegram(reply.text)
-            for piece in pieces:
-                await self._send(update, piece)
-            await self._send(update, last, buttons)
+        subject = self._subject(update)
+        result = await self.bridge.send(subject, **message)
+        if self.handoff is not None:
+            result = await self.handoff.after_turn(subject, result)
+        await self._reply(update, result.replies, exit_button)
+
+    async def _in_relay(self, update: Update) -> bool:
+        """A counsellor owns this chat: bot commands and old buttons get a pointer to them."""
+        if self.handoff is None:
+            return False
+        pointer = await self.handoff.youth_in_relay(self._subject(update))
+        if pointer is not None:
+            await self._reply(update, [pointer])
+        return pointer is not None
 
     async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         command = update.effective_message.text.split()[0].lstrip("/").split("@")[0].lower()
+        if command in ("start", "help", "human") and await self._in_relay(update):
+            return
+        if command == "delete" and self.handoff is not None:
+            await self.handoff.before_erase(self._subject(update))
         await self._answer(update, payload=COMMAND_PAYLOADS[command], exit_button=command == "start")
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self._answer(update, text=update.effective_message.text)
+        text = update.effective_message.text
+        if self.handoff is not None:
+            if await self.handoff.is_counsellor(update.effective_user.id):
+                answer = await self.handoff.counsellor_text(update.effective_user.id, text)
+                if answer:
+                    await update.effective_chat.send_message(answer)
+                return
+            if await self.handoff.youth_text(self._subject(update), text):
+                self.history.add(update.effective_chat.id, update.effective_message.message_id)
+                return
+        await self._answer(update, text=text)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
+        if self.handoff is not None and query.data and query.data.partition(":")[0] in ("claim", "canned"):
+            await self.handoff.on_button(update, update.effective_user.id, query.data)
+            return
         await query.answer()
         if query.message is None or update.effective_chat.type != "private":
             return
         if query.data == EXIT_BUTTON.payload:
             await self._clear(update)
-        else:
-            await self._answer(update, payload=query.data)
+            return
+        if self.handoff is not None:
+            subject = self._subject(update)
+            step = await self.handoff.youth_payload(subject, update.effective_chat.id, query.data)
+            if step is not None:
+                await self._reply(update, [step])
+                return
+            if await self._in_relay(update):
+                return
+        await self._answer(update, payload=query.data)
 
     async def on_exit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         self.history.add(update.effective_chat.id, update.effective_message.message_id)
@@ -213,22 +267,27 @@ class TelegramChannel:
             # Already deleted by the young person, or too old: nothing more can be done.
             with contextlib.suppress(TelegramError):
                 await chat.delete_message(message_id)
-        await self._send(update, EXIT_LINE)
+        await self._send(chat.id, EXIT_LINE)
+        if self.handoff is not None:
+            await self.handoff.youth_event(self._subject(update), cards.YOUTH_EXITED)
 
     async def on_deleted_media(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Never downloaded (no getFile), deleted at once, and the young person told why."""
         message = update.effective_message
         with contextlib.suppress(TelegramError):
             await message.delete()
+        chat = update.effective_chat.id
         if message.contact or message.location:
-            await self._send(update, SHARED_PLACE_REPLY)
+            await self._send(chat, SHARED_PLACE_REPLY)
         else:
-            await self._send(update, media_refusal(await self.bridge.region_of(self._subject(update))))
+            await self._send(chat, media_refusal(await self.bridge.region_of(self._subject(update))))
+        if self.handoff is not None:
+            await self.handoff.youth_event(self._subject(update), cards.YOUTH_MEDIA)
 
     async def on_unreadable(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Voice, audio, stickers, GIFs: not opened, not downloaded; ask for words instead."""
         self.history.add(update.effective_chat.id, update.effective_message.message_id)
-        await self._send(update, CANT_READ_REPLY)
+        await self._send(update.effective_chat.id, CANT_READ_REPLY)
 
     async def on_not_private(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Groups, supergroups and channels: one line, then leave, except the counsellors' group."""
@@ -243,6 +302,10 @@ class TelegramChannel:
         """Poll, or serve the webhook on loopback, until cancelled; then shut down cleanly."""
         async with self.application:
             await self.application.start()
+            watching = None
+            if self.handoff is not None:
+                self.handoff.bot = self.application.bot
+                watching = asyncio.ensure_future(self.handoff.watch_waiting())
             updater = self.application.updater
             if self.config.webhook_url:
                 await updater.start_webhook(
@@ -259,5 +322,7 @@ class TelegramChannel:
             try:
                 await asyncio.Event().wait()
             finally:
+                if watching is not None:
+                    watching.cancel()
                 await updater.stop()
                 await self.application.stop()

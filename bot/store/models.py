@@ -1,16 +1,20 @@
 """What Waypoint keeps in its database, and nothing more.
 
-No names, usernames, phone numbers, Telegram ids or locations: rows are keyed by the
-pseudonymous subject id (bot/identity.py). Message text appears only in `kept_messages`,
-only after the young person said yes to that purpose, only encrypted, always with an
-expiry. Every schema change is an Alembic migration (migrations/).
+No names, usernames, phone numbers, Telegram ids or locations of young people: rows are
+keyed by the pseudonymous subject id (bot/identity.py). Message text appears only in
+`kept_messages` and counsellors' notes, only encrypted, always with an expiry, and a young
+person's words only after they said yes to that purpose. The one way back to a young
+person's chat, needed to relay a counsellor's replies, is stored encrypted and only while
+their handoff is open. Counsellors are staff: their Telegram id and chosen display name are
+kept so the bot can recognise them. Every schema change is an Alembic migration
+(migrations/).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -40,6 +44,8 @@ class KeptMessage(Base):
     subject_id: Mapped[str] = mapped_column(String(64), index=True)
     purpose: Mapped[str] = mapped_column(String(32))
     ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    # For counsellor reading (a): the handoff it was shared with, so a card shows only its own.
+    ticket_id: Mapped[int | None] = mapped_column(Integer, index=True)
     kept_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
@@ -52,6 +58,56 @@ class DailyCount(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     day: Mapped[date] = mapped_column(Date)
-    metric: Mapped[str] = mapped_column(String(32))  # category | fallback | failure
+    metric: Mapped[str] = mapped_column(String(32))  # category | failure | handoff | handoff_wait
     label: Mapped[str] = mapped_column(String(64))  # e.g. the category, or the failure reason
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Counsellor(Base):
+    """Someone on the allowlist (`waypoint counsellors add`): the only people who can take a chat."""
+
+    __tablename__ = "counsellors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    display_name: Mapped[str] = mapped_column(String(40))  # the only thing a young person sees
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Ticket(Base):
+    """One handoff: waiting -> claimed -> closed, or expired (never claimed)."""
+
+    __tablename__ = "tickets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subject_id: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # waiting | claimed | closed | expired
+    risk: Mapped[int] = mapped_column(Integer)  # 0 is seen first (crisis), see bot/handoff/desk.py
+    category: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(String(200))  # which safety signal or intent fired
+    age_band: Mapped[str | None] = mapped_column(String(16))
+    country: Mapped[str | None] = mapped_column(String(8))
+    share_history: Mapped[bool] = mapped_column(Boolean)  # consent (a) as answered for this handoff
+    # The young person's Telegram chat, encrypted; erased when the ticket closes or expires.
+    youth_chat: Mapped[bytes | None] = mapped_column(LargeBinary)
+    counsellor_id: Mapped[int | None] = mapped_column(ForeignKey("counsellors.id", ondelete="SET NULL"))
+    group_message_id: Mapped[int | None] = mapped_column(BigInteger)  # the card in the counsellors' group
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the young person got the "nobody free / closed now" pack, so it is sent once.
+    waiting_notice_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class TicketNote(Base):
+    """A counsellor's private note on a ticket: never shown to the young person; encrypted, expiring."""
+
+    __tablename__ = "ticket_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    subject_id: Mapped[str] = mapped_column(String(64), index=True)
+    counsellor_id: Mapped[int | None] = mapped_column(ForeignKey("counsellors.id", ondelete="SET NULL"))
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    written_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

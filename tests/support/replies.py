@@ -16,12 +16,13 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
-from actions.flows import help_lines
+from bot.resources import help_lines
 from bot import resources
 from bot.channels.telegram import CANT_READ_REPLY, EXIT_LINE, NOT_PRIVATE_REPLY, SHARED_PLACE_REPLY, media_refusal
 from bot.config import PROJECT_ROOT
 from bot.messages import Reply
 from bot import privacy_replies
+from bot.handoff import replies as handoff_replies
 from bot.store.privacy import SubjectData
 from bot.never_silent import fallback_text
 
@@ -89,7 +90,8 @@ def channel_texts() -> Iterator[BotText]:
         for category in (None, "crisis", "danger"):
             yield BotText(f"never-silent reply ({region}, {category})", fallback_text(region, category))
     # Privacy replies: one text for every age, so held to the under-13 reading level.
-    samples = [SubjectData({}, {}), SubjectData({"improve_bot": True}, {"improve_bot": 3})]
+    samples = [SubjectData({}, {}), SubjectData({"improve_bot": True}, {"improve_bot": 3}),
+               SubjectData({"counsellor_read": True}, {"counsellor_read": 4}, tickets=1)]
     fixed = [v for v in vars(privacy_replies).values() if isinstance(v, Reply)]
     for reply in [*fixed, *map(privacy_replies.mydata, samples)]:
         for text in [reply.text, *(b.title for b in reply.buttons)]:
@@ -101,9 +103,31 @@ def channel_texts() -> Iterator[BotText]:
         yield BotText(f"telegram {name}", text)
 
 
+def handoff_texts() -> Iterator[BotText]:
+    """What a young person reads during a handoff, canned replies included. One wording for
+    every age: those without a service's name are held to the under-13 level; service names
+    (Suicide & Crisis Lifeline) read as hard words, so texts naming them get the default
+    level, as the never-silent reply does."""
+    fixed = [v for v in vars(handoff_replies).values() if isinstance(v, Reply)]
+    for region in (*resources.REGIONS, None):
+        built = [handoff_replies.ask_to_share(region), handoff_replies.in_line(3, region),
+                 handoff_replies.waiting_pack(region, "Monday 9:00 AM, UK time"),
+                 handoff_replies.waiting_pack(region, None), handoff_replies.expired(region)]
+        for reply in built:
+            for text in [reply.text, *(b.title for b in reply.buttons)]:
+                yield BotText(f"handoff reply {text[:30]!r} ({region})", text)
+        for canned in handoff_replies.canned():
+            filled = canned.for_region(region)
+            yield BotText(f"canned reply {canned.key} ({region})", filled, None if filled != canned.text else "under_13")
+    for reply in [*fixed, handoff_replies.still_in_line(2), handoff_replies.joined("Sam"),
+                  handoff_replies.with_counsellor("Sam"), handoff_replies.back_in_line(1)]:
+        for text in [reply.text, *(b.title for b in reply.buttons)]:
+            yield BotText(f"handoff reply {text[:30]!r}", text, "under_13")
+
+
 def all_bot_texts() -> list[BotText]:
     seen, unique = set(), []
-    for item in (*domain_responses(), *action_texts(), *channel_texts()):
+    for item in (*domain_responses(), *action_texts(), *channel_texts(), *handoff_texts()):
         if item.text not in seen:
             seen.add(item.text)
             unique.append(item)

@@ -1,0 +1,374 @@
+"""Counsellor handoff in Telegram: ask, queue, claim, relay, end, out of hours.
+
+While a counsellor owns a chat, the young person's words go only to that counsellor and the
+counsellor's replies come back from the bot under their display name: neither sees the
+other's Telegram account, and Rasa is paused, so the bot says nothing of its own. Every
+step's state is a ticket row (bot/handoff/desk.py), so a restart in the middle of a relay
+carries on. Messages the bot starts itself (a counsellor joining, the out-of-hours pack)
+wait for the young person's turn to finish, so they never land in the middle of a reply.
+The database is reached in a thread, and when it fails a young person still gets an answer
+with the lines to call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from sqlalchemy.exc import SQLAlchemyError
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.channels.keyboard import keyboard
+from bot.conversation import RasaBridge, TurnResult
+from bot.handoff import cards, replies
+from bot.handoff.desk import HandoffDesk
+from bot.handoff.hours import Schedule, local_time_for
+from bot.messages import Button, Reply
+from bot.never_silent import fallback_text
+from bot.store.models import Ticket
+from bot.store.privacy import PrivacyStore
+
+log = logging.getLogger(__name__)
+
+COUNSELLOR_COMMANDS = ("queue", "claim", "end", "note", "transfer", "canned")
+WAIT_BUCKETS = ((1, "under 1 min"), (3, "1-3 min"), (10, "3-10 min"), (30, "10-30 min"))
+
+# (chat id, text, buttons): sends one message to a young person's chat and remembers it for /exit.
+SendToYouth = Callable[[int, str, tuple[Button, ...]], Awaitable[None]]
+# A young person's chat id -> a context manager that waits for their turn (PerChatOrder.hold).
+HoldChat = Callable[[int], contextlib.AbstractAsyncContextManager]
+
+
+def wait_bucket(waited: timedelta) -> str:
+    minutes = waited.total_seconds() / 60
+    return next((label for limit, label in WAIT_BUCKETS if minutes < limit), "30 min or more")
+
+
+class TelegramHandoff:
+    def __init__(self, *, desk: HandoffDesk, store: PrivacyStore, bridge: RasaBridge, schedule: Schedule,
+                 counsellor_chat_id: int | None, send_to_youth: SendToYouth, hold: HoldChat,
+                 watch_seconds: float = 10.0) -> None:
+        self.desk = desk
+        self.store = store
+        self.bridge = bridge
+        self.schedule = schedule
+        self.group = counsellor_chat_id
+        self._send_to_youth = send_to_youth
+        self._hold = hold
+        self.watch_seconds = watch_seconds
+        self.bot = None  # set by the channel once its Application exists
+
+    async def _db(self, call, *args):
+        return await asyncio.to_thread(call, *args)
+
+    async def _count(self, metric: str, label: str) -> None:
+        with contextlib.suppress(SQLAlchemyError):  # metrics never cost anyone a reply
+            await self._db(self.store.count, metric, label)
+
+    # --- a young person's side -------------------------------------------------------------
+    async def youth_text(self, subject: str, text: str) -> bool:
+        """True when a counsellor owns the chat: the words went to them, and not to Rasa."""
+        try:
+            ticket = await self._db(self.desk.active_for_subject, subject)
+            if ticket is None:
+                return False
+            await self._db(self.desk.keep_for_counsellor, ticket, text)
+            if ticket.status != "claimed":
+                return False  # still waiting: the bot keeps helping meanwhile
+            counsellor = await self._db(self.desk.counsellor_of, ticket)
+        except SQLAlchemyError:
+            log.warning("handoff lookup failed; the bot answers instead")
+            return False
+        if counsellor is None:
+            return False
+        await self.bot.send_message(counsellor.telegram_user_id, cards.from_youth(ticket, text))
+        return True
+
+    async def youth_in_relay(self, subject: str) -> Reply | None:
+        """What to say when a young person in a relay taps an old button or sends a command
+        meant for the bot; None when no counsellor owns their chat."""
+        with contextlib.suppress(SQLAlchemyError):
+            ticket = await self._db(self.desk.active_for_subject, subject)
+            if ticket is not None and ticket.status == "claimed":
+                counsellor = await self._db(self.desk.counsellor_of, ticket)
+                return replies.with_counsellor(counsellor.display_name if counsellor else "your counsellor")
+        return None
+
+    async def youth_event(self, subject: str, notice: str) -> None:
+        """Tells the counsellor who owns this young person's chat what happened (quick exit, media)."""
+        with contextlib.suppress(SQLAlchemyError, TelegramError):
+            ticket = await self._db(self.desk.active_for_subject, subject)
+            if ticket is not None and ticket.status == "claimed":
+                counsellor = await self._db(self.desk.counsellor_of, ticket)
+                if counsellor is not None:
+                    await self.bot.send_message(counsellor.telegram_user_id, notice.format(id=ticket.id))
+
+    async def before_erase(self, subject: str) -> None:
+        """/delete: the counsellor learns the chat ended before every row about it goes."""
+        with contextlib.suppress(SQLAlchemyError, TelegramError):
+            ticket = await self._db(self.desk.active_for_subject, subject)
+            if ticket is not None:
+                closed = await self._db(self.desk.close, ticket)
+                await self._tell_counsellor(closed, cards.YOUTH_ERASED)
+                await self._update_card(ticket, f"#{ticket.id} closed (the young person used /delete)")
+
+    async def after_turn(self, subject: str, result: TurnResult) -> TurnResult:
+        """Rasa's "you asked for a person" becomes the question about sharing, when counsellors exist."""
+        if not result.handoff:
+            return result
+        try:
+            if not await self._db(self.desk.has_counsellors):
+                return result  # Rasa's reply: nobody here yet, and the lines to call now
+            ticket = await self._db(self.desk.active_for_subject, subject)
+        except SQLAlchemyError:
+            return result
+        if ticket is not None:
+            return TurnResult(replies=[await self._where_they_are(ticket)])
+        return TurnResult(replies=[replies.ask_to_share(await self.bridge.region_of(subject))])
+
+    async def youth_payload(self, subject: str, chat_id: int, payload: str) -> Reply | None:
+        """A handoff button; None when `payload` is not one."""
+        if payload not in replies.PAYLOADS:
+            return None
+        try:
+            if payload in (replies.SHARE_YES, replies.SHARE_NO):
+                return await self._request(subject, chat_id, share=payload == replies.SHARE_YES)
+            if payload in (replies.HELPED_YES, replies.HELPED_NO):
+                await self._count("handoff_feedback", "helped" if payload == replies.HELPED_YES else "not really")
+                return replies.THANKS
+            ticket = await self._db(self.desk.active_for_subject, subject)
+            if payload == replies.KEEP_WAITING and ticket is not None:
+                return await self._where_they_are(ticket)
+            if payload == replies.LEAVE and ticket is not None:
+                await self._leave(ticket)
+                return replies.LEFT
+            return replies.NOT_NOW_REPLY
+        except SQLAlchemyError:
+            log.warning("handoff step failed; sent the lines to call")
+            return Reply(text=fallback_text(await self.bridge.region_of(subject)))
+
+    async def _where_they_are(self, ticket: Ticket) -> Reply:
+        if ticket.status == "claimed":
+            counsellor = await self._db(self.desk.counsellor_of, ticket)
+            return replies.with_counsellor(counsellor.display_name if counsellor else "your counsellor")
+        return replies.still_in_line(await self._db(self.desk.place_in_line, ticket))
+
+    async def _request(self, subject: str, chat_id: int, *, share: bool) -> Reply:
+        current = await self._db(self.desk.active_for_subject, subject)
+        if current is not None:
+            return await self._where_they_are(current)
+        context = await self.bridge.handoff_context(subject)
+        ticket, _ = await asyncio.to_thread(
+            lambda: self.desk.open(subject_id=subject, youth_chat=chat_id, category=context.category,
+                                   reason=context.reason, age_band=context.age_band, country=context.country,
+                                   share_history=share, history=context.texts))
+        await self._count("handoff", "requested")
+        await self._post_card(ticket)
+        now = self.store.now()
+        if not self.schedule.is_open(now):
+            await self._db(self.desk.mark_noticed, ticket)
+            return replies.waiting_pack(context.country, self._opening(context.country))
+        return replies.in_line(await self._db(self.desk.place_in_line, ticket), context.country)
+
+    def _opening(self, region: str | None) -> str | None:
+        opens = self.schedule.next_opening(self.store.now())
+        return local_time_for(region, opens, self.schedule) if opens else "soon"
+
+    async def _leave(self, ticket: Ticket) -> None:
+        closed = await self._db(self.desk.close, ticket)
+        if closed is None:
+            return
+        await self._count("handoff", "ended by young person")
+        if ticket.status == "claimed":
+            await self.bridge.resume(ticket.subject_id)
+            await self._tell_counsellor(closed, cards.YOUTH_LEFT)
+        await self._update_card(ticket, f"#{ticket.id} closed (the young person stopped waiting)")
+
+    async def _tell_counsellor(self, closed, notice: str) -> None:
+        if closed is not None and closed.counsellor is not None:
+            with contextlib.suppress(TelegramError):
+                await self.bot.send_message(closed.counsellor.telegram_user_id, notice.format(id=closed.ticket.id))
+
+    # --- the counsellors' group --------------------------------------------------------------
+    async def _post_card(self, ticket: Ticket) -> None:
+        if self.group is None:
+            return
+        button = cards.take_button(ticket)
+        try:
+            sent = await self.bot.send_message(self.group, cards.card(ticket, self.store.now()),
+                                               reply_markup=keyboard((button,)))
+            await self._db(self.desk.set_group_message, ticket.id, sent.message_id)
+        except (TelegramError, SQLAlchemyError) as exc:
+            log.warning("could not post the handoff card", extra={"error": exc.__class__.__name__})
+
+    async def _update_card(self, ticket: Ticket, text: str) -> None:
+        if self.group is None or ticket.group_message_id is None:
+            return
+        with contextlib.suppress(TelegramError):
+            await self.bot.edit_message_text(text, chat_id=self.group, message_id=ticket.group_message_id)
+
+    # --- a counsellor's side -----------------------------------------------------------------
+    async def is_counsellor(self, user_id: int) -> bool:
+        try:
+            return await self._db(self.desk.counsellor, user_id) is not None
+        except SQLAlchemyError:
+            return False
+
+    async def counsellor_text(self, user_id: int, text: str) -> str | None:
+        """A counsellor's words, relayed to the young person whose chat they own; returns
+        what to tell the counsellor when there is nobody to send them to."""
+        ticket = await self._db(self.desk.active_for_counsellor, user_id)
+        if ticket is None:
+            return cards.NO_OPEN_CHAT
+        counsellor = await self._db(self.desk.counsellor, user_id)
+        chat = await self._db(self.desk.youth_chat, ticket)
+        async with self._hold(chat):
+            await self._send_to_youth(chat, replies.from_counsellor(counsellor.display_name, text), ())
+        return None
+
+    async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/queue /claim /end /note /transfer /canned, for counsellors on the list only."""
+        user = update.effective_user.id
+        words = update.effective_message.text.split(maxsplit=1)
+        command = words[0].lstrip("/").split("@")[0].lower()
+        rest = words[1].strip() if len(words) > 1 else ""
+        chat = update.effective_chat
+        if not await self.is_counsellor(user):
+            await chat.send_message(replies.COUNSELLORS_ONLY.text)
+            return
+        if command == "queue":
+            await self._show_queue(chat)
+        elif command == "claim":
+            if not rest.lstrip("#").isdigit():
+                await chat.send_message("Write the chat's number after /claim, like: /claim 12")
+                return
+            await chat.send_message(await self.claim(int(rest.lstrip("#")), user))
+        elif command == "canned":
+            await self._show_canned(chat)
+        else:
+            ticket = await self._db(self.desk.active_for_counsellor, user)
+            if ticket is None:
+                await chat.send_message(cards.NO_OPEN_CHAT)
+            elif command == "end":
+                await chat.send_message(await self._end(ticket))
+            elif command == "transfer":
+                await chat.send_message(await self._transfer(ticket))
+            elif not rest:
+                await chat.send_message("Write the note after /note, like: /note school is the main worry")
+            else:
+                await self._db(self.desk.note, ticket, user, rest)
+                await chat.send_message(f"Note saved on #{ticket.id}. The young person never sees notes.")
+
+    async def on_button(self, update: Update, user_id: int, data: str) -> None:
+        """"Take" on a card (claim:N) or a canned reply (canned:key)."""
+        query = update.callback_query
+        if not await self.is_counsellor(user_id):
+            await query.answer(cards.NOT_A_COUNSELLOR, show_alert=True)
+            return
+        kind, _, value = data.partition(":")
+        if kind == "claim" and value.isdigit():
+            outcome = await self.claim(int(value), user_id)
+            await query.answer(outcome[:200], show_alert=not outcome.startswith("You took"))
+        elif kind == "canned":
+            await query.answer()
+            await update.effective_chat.send_message(await self._send_canned(user_id, value))
+        else:
+            await query.answer()
+
+    async def claim(self, ticket_id: int, user_id: int) -> str:
+        result = await self._db(self.desk.claim, ticket_id, user_id)
+        if result.ticket is None:
+            return cards.REFUSALS[result.refusal]
+        ticket = result.ticket
+        counsellor = await self._db(self.desk.counsellor, user_id)
+        history = await self._db(self.desk.history, ticket)
+        try:
+            await self.bot.send_message(user_id, cards.claimed(ticket, self.store.now(), history))
+        except TelegramError:
+            # Telegram lets a bot write only to people who started a chat with it.
+            await self._db(self.desk.transfer, ticket)
+            return "Start a private chat with me first (open it and press Start), then take the chat again."
+        await self.bridge.pause(ticket.subject_id)
+        chat = await self._db(self.desk.youth_chat, ticket)
+        joined = replies.joined(counsellor.display_name)
+        async with self._hold(chat):
+            await self._send_to_youth(chat, joined.text, joined.buttons)
+        await self._update_card(ticket, cards.taken_by(ticket, counsellor.display_name))
+        await self._count("handoff", "claimed")
+        await self._count("handoff_wait", wait_bucket(ticket.claimed_at - ticket.created_at))
+        return f"You took #{ticket.id}. Your private chat with me has the card."
+
+    async def _end(self, ticket: Ticket) -> str:
+        closed = await self._db(self.desk.close, ticket)
+        if closed is None:
+            return "That chat had already ended."
+        await self.bridge.resume(ticket.subject_id)
+        if closed.youth_chat is not None:
+            async with self._hold(closed.youth_chat):
+                await self._send_to_youth(closed.youth_chat, replies.CLOSED.text, replies.CLOSED.buttons)
+        await self._count("handoff", "closed")
+        return f"Closed #{ticket.id}. The young person is back with the bot."
+
+    async def _transfer(self, ticket: Ticket) -> str:
+        back = await self._db(self.desk.transfer, ticket)
+        await self.bridge.resume(ticket.subject_id)
+        chat = await self._db(self.desk.youth_chat, back)
+        place = await self._db(self.desk.place_in_line, back)
+        message = replies.back_in_line(place)
+        async with self._hold(chat):
+            await self._send_to_youth(chat, message.text, message.buttons)
+        await self._update_card(ticket, f"#{ticket.id} went back to the queue")
+        await self._post_card(back)
+        await self._count("handoff", "transferred")
+        return f"#{ticket.id} is back in the queue."
+
+    async def _show_queue(self, chat) -> None:
+        waiting = await self._db(self.desk.queue)
+        buttons = tuple(cards.take_button(t) for t in waiting[:10])
+        await chat.send_message(cards.queue(waiting, self.store.now()), reply_markup=keyboard(buttons))
+
+    async def _show_canned(self, chat) -> None:
+        buttons = tuple(Button(c.title, f"canned:{c.key}") for c in replies.canned())
+        await chat.send_message("Tap a ready reply to send it to the young person:", reply_markup=keyboard(buttons))
+
+    async def _send_canned(self, user_id: int, key: str) -> str:
+        chosen = next((c for c in replies.canned() if c.key == key), None)
+        ticket = await self._db(self.desk.active_for_counsellor, user_id)
+        if chosen is None or ticket is None:
+            return cards.NO_OPEN_CHAT if ticket is None else "That ready reply no longer exists."
+        text = chosen.for_region(ticket.country)
+        await self.counsellor_text(user_id, text)
+        return f"Sent to #{ticket.id}: {text}"
+
+    # --- waiting too long, or out of hours ---------------------------------------------------
+    async def watch_waiting(self) -> None:
+        """Forever: nobody took a chat in time -> the waiting pack, once; far too long -> expired."""
+        while True:
+            await asyncio.sleep(self.watch_seconds)
+            try:
+                await self.check_waiting()
+            except (SQLAlchemyError, TelegramError) as exc:
+                log.warning("waiting check failed; trying again", extra={"error": exc.__class__.__name__})
+
+    async def check_waiting(self) -> None:
+        for ticket in await self._db(self.desk.due_for_notice, self.schedule.claim_timeout):
+            opens = None if self.schedule.is_open(self.store.now()) else self._opening(ticket.country)
+            pack = replies.waiting_pack(ticket.country, opens)
+            chat = await self._db(self.desk.youth_chat, ticket)
+            async with self._hold(chat):
+                await self._send_to_youth(chat, pack.text, pack.buttons)
+            await self._db(self.desk.mark_noticed, ticket)
+        for ticket in await self._db(self.desk.stale, self.schedule.max_wait):
+            closed = await self._db(self.desk.close, ticket, "expired")
+            if closed is None or closed.youth_chat is None:
+                continue
+            message = replies.expired(ticket.country)
+            async with self._hold(closed.youth_chat):
+                await self._send_to_youth(closed.youth_chat, message.text, message.buttons)
+            await self._update_card(ticket, f"#{ticket.id} expired: nobody took it")
+            await self._count("handoff", "expired")

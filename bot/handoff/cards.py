@@ -1,0 +1,82 @@
+"""What counsellors read: the handoff card, the queue, and the desk's short answers.
+
+A card says what a counsellor needs in the first seconds: how urgent, why the bot escalated
+(the safety signal or intent that fired), age band, country, how long they have waited, and
+only with the young person's yes, what they wrote. The group sees no transcript; only the
+counsellor who takes the chat does.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.messages import Button
+from bot.store.models import Ticket
+
+HELP = (
+    "Counsellor commands:\n"
+    "/queue - who is waiting, most urgent first\n"
+    "/claim N - take chat #N (or tap Take on its card)\n"
+    "/end - close your chat; the young person goes back to the bot\n"
+    "/transfer - put your chat back in the queue for someone else\n"
+    "/note TEXT - a private note on the ticket (the young person never sees it)\n"
+    "/canned - ready replies to send\n"
+    "Anything else you type goes to the young person, under your display name."
+)
+NOT_A_COUNSELLOR = "Only counsellors on Waypoint's list can take chats."
+NO_OPEN_CHAT = "You have no open chat. /queue shows who is waiting."
+
+
+def waited(ticket: Ticket, now: datetime) -> str:
+    minutes = int((now - ticket.created_at).total_seconds() // 60)
+    return "just now" if minutes < 1 else f"{minutes} min" if minutes < 120 else f"{minutes // 60} h"
+
+
+def take_button(ticket: Ticket) -> Button:
+    return Button(f"Take #{ticket.id}", f"claim:{ticket.id}")
+
+
+def card(ticket: Ticket, now: datetime, history: list[str] | None = None) -> str:
+    shared = ("yes, shown to whoever takes it" if ticket.share_history else "no, topic only")
+    lines = [
+        f"#{ticket.id} {ticket.category.upper()} - waiting {waited(ticket, now)}",
+        f"Why: {ticket.reason}",
+        f"Age: {ticket.age_band or 'not given'} - Country: {ticket.country or 'not given'}",
+        f"Can read what they wrote: {shared}",
+    ]
+    if history:
+        lines += ["", "What they wrote to the bot:", *(f"> {text}" for text in history)]
+    return "\n".join(lines)
+
+
+def claimed(ticket: Ticket, now: datetime, history: list[str]) -> str:
+    return (f"You took #{ticket.id}. The young person has been told you joined.\n\n"
+            f"{card(ticket, now, history)}\n\n{HELP}")
+
+
+def taken_by(ticket: Ticket, name: str) -> str:
+    return f"#{ticket.id} {ticket.category.upper()} - taken by {name}"
+
+
+def queue(tickets: list[Ticket], now: datetime) -> str:
+    if not tickets:
+        return "Nobody is waiting."
+    return "\n".join(f"#{t.id} {t.category.upper()} - waiting {waited(t, now)} - {t.reason}" for t in tickets)
+
+
+REFUSALS = {
+    "taken": "Someone else took that chat first.",
+    "busy": "You already have a chat open. /end or /transfer it first.",
+    "not_found": "That chat is not waiting any more.",
+    "not_counsellor": NOT_A_COUNSELLOR,
+}
+
+
+def from_youth(ticket: Ticket, text: str) -> str:
+    return f"#{ticket.id}: {text}"
+
+
+YOUTH_LEFT = "#{id}: the young person ended the chat. It is closed."
+YOUTH_ERASED = "#{id}: the young person used /delete. The chat is closed and its data erased."
+YOUTH_EXITED = "#{id}: the young person cleared their screen (quick exit). The chat is still open."
+YOUTH_MEDIA = "#{id}: the young person sent a photo, video or file. It was deleted unopened."

@@ -1,0 +1,228 @@
+"""Handoff tickets and the counsellor allowlist, kept in the database so a restart loses nothing.
+
+A ticket goes waiting -> claimed -> closed, or expires unclaimed; /transfer puts a claimed
+one back to waiting with its place in line kept. The queue is ordered by risk (the category
+precedence in bot/data/categories.yml: crisis, danger, sextortion first), then by how long
+each has waited. A claim is one conditional UPDATE, so when two counsellors tap "Take" at
+once exactly one wins, on SQLite and on PostgreSQL alike.
+
+The young person's chat id is the only way to relay a counsellor's reply back; it is sealed
+with the data key and erased when the ticket ends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy.orm import aliased
+
+from bot.categories import risk_order
+from bot.store.models import Counsellor, KeptMessage, Ticket, TicketNote
+from bot.store.privacy import RETENTION, PrivacyStore
+
+ACTIVE = ("waiting", "claimed")
+# What is shared with a counsellor, and their notes, last while the handoff is open (at most
+# this long, should a ticket be abandoned) and then 7 days after it ends (close() sets that).
+WHILE_OPEN = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """How a claim went: `ticket` when this counsellor won, else why not."""
+
+    ticket: Ticket | None
+    refusal: str | None = None  # not_counsellor | busy | taken | not_found
+
+
+@dataclass(frozen=True)
+class Closed:
+    ticket: Ticket
+    youth_chat: int | None  # where to send the closing line; None once erased
+    counsellor: Counsellor | None
+
+
+class HandoffDesk:
+    def __init__(self, store: PrivacyStore) -> None:
+        self._sessions = store.sessions  # one database, one data key: the privacy store's
+        self.store = store
+
+    # --- the allowlist ----------------------------------------------------------------
+    def add_counsellor(self, telegram_user_id: int, display_name: str) -> Counsellor:
+        """Adds someone, or renames them if they are already on the list."""
+        with self._sessions.begin() as session:
+            counsellor = session.scalar(select(Counsellor).where(Counsellor.telegram_user_id == telegram_user_id))
+            if counsellor is None:
+                counsellor = Counsellor(telegram_user_id=telegram_user_id, display_name=display_name,
+                                        added_at=self.store.now())
+                session.add(counsellor)
+            else:
+                counsellor.display_name = display_name
+            return counsellor
+
+    def remove_counsellor(self, telegram_user_id: int) -> bool:
+        """Takes someone off the list; a chat they hold goes back to the queue."""
+        with self._sessions.begin() as session:
+            counsellor = session.scalar(select(Counsellor).where(Counsellor.telegram_user_id == telegram_user_id))
+            if counsellor is None:
+                return False
+            session.execute(update(Ticket).where(Ticket.counsellor_id == counsellor.id, Ticket.status == "claimed")
+                            .values(status="waiting", counsellor_id=None, claimed_at=None))
+            session.delete(counsellor)
+            return True
+
+    def counsellors(self) -> list[Counsellor]:
+        with self._sessions() as session:
+            return list(session.scalars(select(Counsellor).order_by(Counsellor.display_name)))
+
+    def counsellor(self, telegram_user_id: int) -> Counsellor | None:
+        with self._sessions() as session:
+            return session.scalar(select(Counsellor).where(Counsellor.telegram_user_id == telegram_user_id))
+
+    def has_counsellors(self) -> bool:
+        with self._sessions() as session:
+            return bool(session.scalar(select(func.count()).select_from(Counsellor)))
+
+    # --- tickets ------------------------------------------------------------------------
+    def open(self, *, subject_id: str, youth_chat: int, category: str, reason: str, age_band: str | None,
+             country: str | None, share_history: bool, history: list[str]) -> tuple[Ticket, bool]:
+        """A waiting ticket for this young person, or the one they already have (then False).
+
+        With consent (a), `history` (what they wrote to the bot, read from Rasa's memory) is
+        kept sealed for this ticket; without it, nothing they wrote is stored.
+        """
+        current = self.active_for_subject(subject_id)
+        if current is not None:
+            return current, False
+        self.store.record_consent(subject_id, "counsellor_read", share_history)
+        with self._sessions.begin() as session:
+            ticket = Ticket(subject_id=subject_id, status="waiting", risk=risk_order(category), category=category,
+                            reason=reason[:200], age_band=age_band, country=country, share_history=share_history,
+                            youth_chat=self.store.seal(str(youth_chat)), created_at=self.store.now())
+            session.add(ticket)
+        for text in history if share_history else ():
+            self.store.keep(subject_id, "counsellor_read", text, ticket_id=ticket.id, lasts=WHILE_OPEN)
+        return ticket, True
+
+    def ticket(self, ticket_id: int) -> Ticket | None:
+        with self._sessions() as session:
+            return session.get(Ticket, ticket_id)
+
+    def active_for_subject(self, subject_id: str) -> Ticket | None:
+        with self._sessions() as session:
+            return session.scalar(select(Ticket).where(Ticket.subject_id == subject_id, Ticket.status.in_(ACTIVE)))
+
+    def active_for_counsellor(self, telegram_user_id: int) -> Ticket | None:
+        with self._sessions() as session:
+            return session.scalar(select(Ticket).join(Counsellor, Ticket.counsellor_id == Counsellor.id).where(
+                Counsellor.telegram_user_id == telegram_user_id, Ticket.status == "claimed"))
+
+    def counsellor_of(self, ticket: Ticket) -> Counsellor | None:
+        with self._sessions() as session:
+            return session.get(Counsellor, ticket.counsellor_id) if ticket.counsellor_id else None
+
+    def queue(self) -> list[Ticket]:
+        """Waiting tickets, the most at risk first, then the longest waiting."""
+        with self._sessions() as session:
+            return list(session.scalars(select(Ticket).where(Ticket.status == "waiting")
+                                        .order_by(Ticket.risk, Ticket.created_at, Ticket.id)))
+
+    def place_in_line(self, ticket: Ticket) -> int:
+        return 1 + next((i for i, t in enumerate(self.queue()) if t.id == ticket.id), 0)
+
+    def youth_chat(self, ticket: Ticket) -> int | None:
+        return int(self.store.unseal(ticket.youth_chat)) if ticket.youth_chat else None
+
+    def history(self, ticket: Ticket) -> list[str]:
+        """What the young person agreed a counsellor may read, for this ticket only."""
+        if not ticket.share_history:
+            return []
+        return self.store.kept_texts(ticket.subject_id, "counsellor_read", ticket_id=ticket.id)
+
+    def keep_for_counsellor(self, ticket: Ticket, text: str) -> None:
+        """A message written during the handoff, kept sealed only if they said yes to (a)."""
+        if ticket.share_history:
+            self.store.keep(ticket.subject_id, "counsellor_read", text, ticket_id=ticket.id, lasts=WHILE_OPEN)
+
+    def set_group_message(self, ticket_id: int, message_id: int) -> None:
+        with self._sessions.begin() as session:
+            session.execute(update(Ticket).where(Ticket.id == ticket_id).values(group_message_id=message_id))
+
+    def claim(self, ticket_id: int, telegram_user_id: int) -> Claim:
+        """One conditional UPDATE: the ticket must still be waiting and the counsellor free."""
+        with self._sessions.begin() as session:
+            counsellor = session.scalar(select(Counsellor).where(Counsellor.telegram_user_id == telegram_user_id))
+            if counsellor is None:
+                return Claim(None, "not_counsellor")
+            held = aliased(Ticket)
+            won = session.execute(
+                update(Ticket)
+                .where(Ticket.id == ticket_id, Ticket.status == "waiting",
+                       ~exists().where(and_(held.counsellor_id == counsellor.id, held.status == "claimed")))
+                .values(status="claimed", counsellor_id=counsellor.id, claimed_at=self.store.now())
+            ).rowcount
+            if won:
+                return Claim(session.get(Ticket, ticket_id))
+            ticket = session.get(Ticket, ticket_id)
+            busy = session.scalar(select(Ticket.id).where(Ticket.counsellor_id == counsellor.id,
+                                                          Ticket.status == "claimed"))
+        if ticket is None or ticket.status not in ACTIVE:
+            return Claim(None, "not_found")
+        return Claim(None, "busy" if busy is not None and busy != ticket_id else "taken")
+
+    def transfer(self, ticket: Ticket) -> Ticket:
+        """Back to the queue, keeping its place: the young person has waited long enough."""
+        with self._sessions.begin() as session:
+            session.execute(update(Ticket).where(Ticket.id == ticket.id, Ticket.status == "claimed")
+                            .values(status="waiting", counsellor_id=None, claimed_at=None, group_message_id=None))
+            return session.get(Ticket, ticket.id)
+
+    def close(self, ticket: Ticket, status: str = "closed") -> Closed | None:
+        """Ends a ticket (closed, or expired unclaimed). What was shared and the notes now expire
+        7 days after this moment; the way back to the young person's chat is erased. None if
+        it had already ended (two /end at once send one closing line)."""
+        now = self.store.now()
+        expires = now + RETENTION["counsellor_read"]
+        with self._sessions.begin() as session:
+            current = session.get(Ticket, ticket.id, with_for_update=True)
+            if current is None or current.status not in ACTIVE:
+                return None
+            counsellor = session.get(Counsellor, current.counsellor_id) if current.counsellor_id else None
+            chat = self.youth_chat(current)
+            current.status, current.closed_at, current.youth_chat = status, now, None
+            for table in (KeptMessage, TicketNote):
+                session.execute(update(table).where(table.ticket_id == ticket.id).values(expires_at=expires))
+            return Closed(current, chat, counsellor)
+
+    def note(self, ticket: Ticket, telegram_user_id: int, text: str) -> None:
+        now = self.store.now()
+        with self._sessions.begin() as session:
+            counsellor = session.scalar(select(Counsellor).where(Counsellor.telegram_user_id == telegram_user_id))
+            session.add(TicketNote(ticket_id=ticket.id, subject_id=ticket.subject_id,
+                                   counsellor_id=counsellor.id if counsellor else None,
+                                   ciphertext=self.store.seal(text), written_at=now, expires_at=now + WHILE_OPEN))
+
+    def notes(self, ticket: Ticket) -> list[str]:
+        with self._sessions() as session:
+            rows = session.scalars(select(TicketNote).where(TicketNote.ticket_id == ticket.id)
+                                   .order_by(TicketNote.id)).all()
+        return [self.store.unseal(r.ciphertext) for r in rows]
+
+    def due_for_notice(self, waited: timedelta) -> list[Ticket]:
+        """Waiting tickets nobody took within `waited` whose young person has not been told yet."""
+        cutoff = self.store.now() - waited
+        with self._sessions() as session:
+            return list(session.scalars(select(Ticket).where(
+                Ticket.status == "waiting", Ticket.waiting_notice_at.is_(None), Ticket.created_at <= cutoff)))
+
+    def mark_noticed(self, ticket: Ticket) -> None:
+        with self._sessions.begin() as session:
+            session.execute(update(Ticket).where(Ticket.id == ticket.id).values(waiting_notice_at=self.store.now()))
+
+    def stale(self, max_wait: timedelta) -> list[Ticket]:
+        """Waiting longer than anyone should be left in a queue: these expire."""
+        cutoff = self.store.now() - max_wait
+        with self._sessions() as session:
+            return list(session.scalars(select(Ticket).where(Ticket.status == "waiting",
+                                                             Ticket.created_at <= cutoff)))

@@ -1,0 +1,139 @@
+"""What a young person reads during a handoff: asking to share, their place in line, a
+counsellor joining, the out-of-hours pack, the end. One wording for every age, held to the
+under-13 reading level by the reply checks, with the region's lines filled in. Canned
+replies (bot/data/canned_replies.yml) are here too: counsellors send them to young people.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from bot.messages import Button, Reply
+from bot.resources import first, help_lines
+
+CANNED_FILE = Path(__file__).resolve().parent.parent / "data" / "canned_replies.yml"
+
+SHARE_YES = "/handoff_share_yes"
+SHARE_NO = "/handoff_share_no"
+NOT_NOW = "/handoff_not_now"
+KEEP_WAITING = "/handoff_wait"
+LEAVE = "/handoff_leave"
+HELPED_YES = "/handoff_helped_yes"
+HELPED_NO = "/handoff_helped_no"
+PAYLOADS = (SHARE_YES, SHARE_NO, NOT_NOW, KEEP_WAITING, LEAVE, HELPED_YES, HELPED_NO)
+
+LEAVE_BUTTON = Button("Stop waiting", LEAVE)
+END_BUTTON = Button("End chat with counsellor", LEAVE)
+
+
+def _crisis(region: str | None) -> str:
+    return help_lines(region)["crisis_lines"]
+
+
+def ask_to_share(region: str | None) -> Reply:
+    return Reply(
+        text=(
+            "I can ask a counsellor to chat with you here. Counsellors are trained to help young people.\n"
+            "Can the counsellor read what you wrote to me? If you say no, they only see the topic, "
+            "like \"someone is threatening me\".\n"
+            f"You can also talk to someone right now:\n{_crisis(region)}"
+        ),
+        buttons=(Button("Yes, they can read it", SHARE_YES), Button("No, just the topic", SHARE_NO),
+                 Button("Not now", NOT_NOW)),
+    )
+
+
+def in_line(place: int, region: str | None) -> Reply:
+    emergency = help_lines(region)["emergency_number"]
+    return Reply(
+        text=(
+            f"Okay. I asked a counsellor to join. You are number {place} in line. I'll tell you when "
+            "someone joins, and you can keep talking to me while you wait.\n"
+            f"In danger right now? Call {emergency}."
+        ),
+        buttons=(LEAVE_BUTTON,),
+    )
+
+
+def still_in_line(place: int) -> Reply:
+    return Reply(text=f"You're still in line, number {place}. I'll tell you when a counsellor joins.",
+                 buttons=(LEAVE_BUTTON,))
+
+
+def joined(name: str) -> Reply:
+    return Reply(
+        text=(
+            f"{name}, a counsellor, joined the chat. What you type now goes to {name}, not to me. "
+            "You are not in trouble. You can end this chat any time."
+        ),
+        buttons=(END_BUTTON,),
+    )
+
+
+def from_counsellor(name: str, text: str) -> str:
+    return f"{name}: {text}"
+
+
+def with_counsellor(name: str) -> Reply:
+    return Reply(text=f"You're chatting with {name} now. Just type your message.", buttons=(END_BUTTON,))
+
+
+def back_in_line(place: int) -> Reply:
+    return Reply(
+        text=(f"Your counsellor had to step away, so you're back in line, number {place}. Someone else "
+              "will join soon. You can talk to me while you wait."),
+        buttons=(LEAVE_BUTTON,),
+    )
+
+
+def waiting_pack(region: str | None, opens: str | None) -> Reply:
+    """No counsellor now: out of hours (`opens` says when they are back) or all busy."""
+    lines = help_lines(region)
+    report = first(region, "report").contact_line()
+    first_line = (f"No one is in right now. We are back {opens}."
+                  if opens else "All of us are busy right now.")
+    return Reply(
+        text=(
+            f"{first_line}\nYou can talk to someone now, day or night:\n{lines['crisis_lines']}\n"
+            f"If someone threatens you or asks for nudes, report them: {report}.\n"
+            "Do you want to wait, or talk with me again?"
+        ),
+        buttons=(Button("Keep waiting", KEEP_WAITING), Button("Back to the bot", LEAVE)),
+    )
+
+
+def expired(region: str | None) -> Reply:
+    return Reply(text=(f"I'm sorry, no counsellor could join this time. You can ask again with /human. "
+                       f"You can talk to someone any time, day or night:\n{_crisis(region)}"))
+
+
+CLOSED = Reply(
+    text="The counsellor ended the chat, and you're back with me now. Did this help?",
+    buttons=(Button("Yes, it helped", HELPED_YES), Button("Not really", HELPED_NO)),
+)
+LEFT = Reply(text="Okay, you're back with me. You can ask for a person again any time with /human.")
+NOT_NOW_REPLY = Reply(text="Okay. I'm still here. You can ask for a person any time with /human.")
+THANKS = Reply(text="Thanks for telling me. I'm still here if you need me, and /human asks for a person again.")
+COUNSELLORS_ONLY = Reply(
+    text="That command is only for Waypoint counsellors. If you want to talk to a person, send /human."
+)
+
+
+@dataclass(frozen=True)
+class Canned:
+    key: str
+    title: str
+    text: str
+
+    def for_region(self, region: str | None) -> str:
+        return self.text.format(**help_lines(region))
+
+
+@lru_cache(maxsize=1)
+def canned() -> tuple[Canned, ...]:
+    data = yaml.safe_load(CANNED_FILE.read_text(encoding="utf-8"))
+    return tuple(Canned(**entry) for entry in data["canned"])

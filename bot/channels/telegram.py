@@ -39,6 +39,7 @@ from bot.handoff import cards
 from bot.handoff.desk import HandoffDesk
 from bot.handoff.hours import Schedule, load_schedule
 from bot.messages import Button, Reply
+from bot.never_silent import fallback_for
 from bot.identity import subject_id
 
 log = logging.getLogger(__name__)
@@ -175,6 +176,7 @@ class TelegramChannel:
         add(MessageHandler(PRIVATE & DELETED_MEDIA, self.on_deleted_media))
         add(MessageHandler(PRIVATE & filters.ATTACHMENT, self.on_unreadable))
         add(MessageHandler(~PRIVATE, self.on_not_private))
+        self.application.add_error_handler(self.on_error)
 
     def _subject(self, update: Update) -> str:
         return subject_id(self.config.subject_key, update.effective_user.id)
@@ -288,6 +290,17 @@ class TelegramChannel:
         """Voice, audio, stickers, GIFs: not opened, not downloaded; ask for words instead."""
         self.history.add(update.effective_chat.id, update.effective_message.message_id)
         await self._send(update.effective_chat.id, CANT_READ_REPLY)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A handler broke: never silent. The young person still gets the lines to call (crisis
+        first when their words show it); the log gets the error's type, never their words."""
+        log.error("update handler failed", extra={"error": context.error.__class__.__name__})
+        if not isinstance(update, Update) or update.effective_chat is None or update.effective_chat.type != "private":
+            return
+        message = update.effective_message
+        region = await self.bridge.region_of(self._subject(update))
+        with contextlib.suppress(TelegramError):
+            await self._send(update.effective_chat.id, fallback_for(message.text if message else None, region))
 
     async def on_not_private(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Groups, supergroups and channels: one line, then leave, except the counsellors' group."""

@@ -12,10 +12,22 @@ kept so the bot can recognise them. Every schema change is an Alembic migration
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, LargeBinary, String, TypeDecorator, UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator):
+    """A moment in UTC, read back aware on every backend (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 class Base(DeclarativeBase):
@@ -32,7 +44,7 @@ class ConsentEvent(Base):
     purpose: Mapped[str] = mapped_column(String(32))
     version: Mapped[int] = mapped_column(Integer)
     granted: Mapped[bool] = mapped_column(Boolean)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class KeptMessage(Base):
@@ -46,8 +58,8 @@ class KeptMessage(Base):
     ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
     # For counsellor reading (a): the handoff it was shared with, so a card shows only its own.
     ticket_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    kept_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    kept_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class DailyCount(Base):
@@ -71,7 +83,7 @@ class Counsellor(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
     display_name: Mapped[str] = mapped_column(String(40))  # the only thing a young person sees
-    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Ticket(Base):
@@ -92,11 +104,11 @@ class Ticket(Base):
     youth_chat: Mapped[bytes | None] = mapped_column(LargeBinary)
     counsellor_id: Mapped[int | None] = mapped_column(ForeignKey("counsellors.id", ondelete="SET NULL"))
     group_message_id: Mapped[int | None] = mapped_column(BigInteger)  # the card in the counsellors' group
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When the young person got the "nobody free / closed now" pack, so it is sent once.
-    waiting_notice_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    waiting_notice_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class TicketNote(Base):
@@ -109,5 +121,5 @@ class TicketNote(Base):
     subject_id: Mapped[str] = mapped_column(String(64), index=True)
     counsellor_id: Mapped[int | None] = mapped_column(ForeignKey("counsellors.id", ondelete="SET NULL"))
     ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
-    written_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -14,30 +14,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
-from bot.channels.telegram import EXIT_LINE, SHARED_PLACE_REPLY, TelegramChannel, TelegramConfig, media_refusal
-from bot.conversation import RasaBridge
+from bot.channels.telegram import EXIT_LINE, SHARED_PLACE_REPLY, media_refusal
 from bot.identity import subject_id
 from tests.support.fake_telegram import FakeTelegram
+from tests.support.telegram_channel import KEY, channel_on
 from tests.support.net import free_port
 
 pytestmark = pytest.mark.rasa
-
-KEY = "test-subject-key"
-
-
-@contextlib.asynccontextmanager
-async def channel_on(fake: FakeTelegram, rasa_url: str, auth_token: str | None = None, **config):
-    bridge = RasaBridge(rasa_url, timeout=5, auth_token=auth_token)
-    config = {"pacing": 0.0, **config}
-    channel = TelegramChannel(TelegramConfig("123456:TEST", fake.base_url, KEY, **config), bridge)
-    task = asyncio.ensure_future(channel.run())
-    try:
-        yield channel
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        await bridge.aclose()
 
 
 async def test_text_gets_rasas_reply_with_buttons_and_a_tap_is_answered(rasa_stack):

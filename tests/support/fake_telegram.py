@@ -73,11 +73,27 @@ class FakeTelegram:
         self.push({"message": message})
         return message
 
-    def tap(self, user_id: int, data: str) -> None:
+    def tap(self, user_id: int, data: str, chat_id: int | None = None) -> None:
+        """`user_id` taps a button on an earlier bot message in their private chat, or in the
+        group `chat_id`."""
         shown = self.message(user_id, text="(an earlier bot message)")
         shown["from"] = BOT_USER
+        if chat_id is not None:
+            shown["chat"] = {"id": chat_id, "type": "supergroup", "title": "Counsellors"}
         self.push({"callback_query": {"id": str(next(self._ids)), "from": self.user(user_id),
                                       "chat_instance": "ci", "data": data, "message": shown}})
+
+    def to(self, chat_id: int) -> list[dict[str, Any]]:
+        """Every message the bot sent to one chat, in order."""
+        return [params for params in self.sent("sendMessage") if params["chat_id"] == chat_id]
+
+    async def wait_to(self, chat_id: int, count: int = 1, timeout: float = 30) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        while len(self.to(chat_id)) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{len(self.to(chat_id))} messages to {chat_id}, wanted {count}: {self.calls}")
+            await asyncio.sleep(0.05)
+        return self.to(chat_id)
 
     def sent(self, method: str) -> list[dict[str, Any]]:
         return [params for name, params in list(self.calls) if name == method]
@@ -93,6 +109,15 @@ class FakeTelegram:
                 raise AssertionError(f"{method} called {len(self.sent(method))} times, wanted {count}: {self.calls}")
             await asyncio.sleep(0.05)
         return self.sent(method)
+
+    async def settle(self, chat_id: int, quiet: float = 0.4) -> list[dict[str, Any]]:
+        """Waits until the bot has sent nothing to `chat_id` for `quiet` seconds (a reply of
+        several bubbles has finished), then returns everything sent to it."""
+        count = -1
+        while count != len(self.to(chat_id)):
+            count = len(self.to(chat_id))
+            await asyncio.sleep(quiet)
+        return self.to(chat_id)
 
     # --- the Bot API -----------------------------------------------------------------
     def _answer(self, method: str, params: dict[str, Any]) -> Any:

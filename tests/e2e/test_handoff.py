@@ -1,0 +1,306 @@
+"""Counsellor handoff over real HTTP: the real channel on a fake Bot API, the real Rasa server
+and action server, a real database. One young person, two counsellors (Alex and Blake), the
+counsellors' group, and a stranger who is not on the list."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, time, timedelta
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy import select
+
+from bot import privacy_replies
+from bot.handoff import cards, replies
+from bot.handoff.desk import HandoffDesk
+from bot.handoff.hours import Schedule
+from bot.identity import subject_id
+from bot.store.database import open_database
+from bot.store.models import KeptMessage, Ticket
+from bot.store.privacy import PrivacyStore
+from tests.support.databases import BACKENDS, fresh_database
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.telegram_channel import KEY, channel_on
+
+pytestmark = pytest.mark.rasa
+
+ALEX, BLAKE, STRANGER = 9001, 9002, 9666
+GROUP = -100777
+QUIET = 1.5  # seconds to watch for a message that must not come (Rasa answers in ~0.1 s)
+
+
+def schedule(open_now: bool = True, claim_timeout: timedelta = timedelta(minutes=3)) -> Schedule:
+    every_day = {day: (time(0, 0), time(23, 59, 59, 999999)) for day in range(7)} if open_now else {}
+    return Schedule(ZoneInfo("America/New_York"), every_day, frozenset(), claim_timeout, timedelta(hours=12))
+
+
+def closed_until_monday() -> Schedule:
+    """Open only Mondays 09:00 in New York, and closed today, whatever day it is."""
+    today = date.today()
+    return Schedule(ZoneInfo("America/New_York"), {0: (time(9), time(17))},
+                    frozenset(today + timedelta(days=d) for d in range(-1, 2)), timedelta(minutes=3),
+                    timedelta(hours=12))
+
+
+@pytest.fixture(params=["sqlite"])
+def desk(request, tmp_path):
+    with fresh_database(request.param, tmp_path) as url:
+        sessions = open_database(url)
+        desk = HandoffDesk(PrivacyStore(sessions, Fernet.generate_key().decode()))
+        desk.add_counsellor(ALEX, "Alex")
+        desk.add_counsellor(BLAKE, "Blake")
+        yield desk
+        sessions.kw["bind"].dispose()
+
+
+def texts(messages) -> list[str]:
+    return [m["text"] for m in messages]
+
+
+async def ask_for_a_person(fake: FakeTelegram, youth: int, first_words: str, share: bool,
+                           region: str | None = None) -> dict:
+    """The young person says something, then /human, then answers the sharing question."""
+    before = len(fake.to(youth))
+    fake.send_text(youth, first_words)
+    await fake.wait_to(youth, before + 1)
+    before = len(await fake.settle(youth))
+    fake.send_text(youth, "/human")
+    question = (await fake.wait_to(youth, before + 1))[-1]
+    assert question["text"] == replies.ask_to_share(region).text
+    fake.tap(youth, replies.SHARE_YES if share else replies.SHARE_NO)
+    return (await fake.wait_to(youth, before + 2))[-1]
+
+
+async def tracker(rasa_stack, youth: int) -> dict:
+    async with httpx.AsyncClient(base_url=rasa_stack.settings.rasa_url) as rasa:
+        response = await rasa.get(f"/conversations/{subject_id(KEY, youth)}/tracker",
+                                  params={"token": rasa_stack.auth_token})
+    return response.json()
+
+
+async def test_with_consent_the_card_the_claim_a_silent_bot_relay_both_ways_and_a_clean_return(rasa_stack, desk):
+    youth = 2101
+    with FakeTelegram() as fake:
+        async with channel_on(fake, rasa_stack.settings.rasa_url, rasa_stack.auth_token, desk=desk,
+                              schedule=schedule(), counsellor_chat_id=GROUP):
+            in_line = await ask_for_a_person(fake, youth, "he says he will post my pics unless i pay him", True)
+            assert in_line["text"] == replies.in_line(1, None).text
+
+            [card] = await fake.wait_to(GROUP)
+            assert card["text"].startswith("#1 SEXTORTION")
+            assert "Why: " in card["text"] and "Can read what they wrote: yes" in card["text"]
+            assert "post my pics" not in card["text"]  # the group never sees what they wrote
+            assert card["reply_markup"]["inline_keyboard"] == [[{"text": "Take #1", "callback_data": "claim:1"}]]
+
+            seen = len(fake.to(youth))
+            fake.tap(ALEX, "claim:1", chat_id=GROUP)
+            [taken] = await fake.wait_to(ALEX)
+            assert taken["text"].startswith("You took #1")
+            assert "> he says he will post my pics unless i pay him" in taken["text"]
+            joined = (await fake.wait_to(youth, seen + 1))[-1]
+            assert joined["text"] == replies.joined("Alex").text
+            [edited] = await fake.wait_for("editMessageText")
+            assert edited["chat_id"] == GROUP and "taken by Alex" in edited["text"]
+            assert (await tracker(rasa_stack, youth))["paused"] is True
+
+            # A crisis-looking message during the relay reaches the counsellor; the bot says nothing.
+            seen_by_youth = len(fake.to(youth))
+            fake.send_text(youth, "i just want to die")
+            relayed = (await fake.wait_to(ALEX, 2))[-1]
+            assert relayed["text"] == "#1: i just want to die"
+            await asyncio.sleep(QUIET)
+            assert len(fake.to(youth)) == seen_by_youth
+
+            fake.send_text(ALEX, "I'm here with you. You are not in trouble.")
+            reply = (await fake.wait_to(youth, seen_by_youth + 1))[-1]
+            assert reply["text"] == "Alex: I'm here with you. You are not in trouble."
+            # Neither sees the other's Telegram identity.
+            assert all(str(ALEX) not in m["text"] for m in fake.to(youth))
+            assert all(str(youth) not in m["text"] for m in fake.to(ALEX))
+
+            fake.send_text(ALEX, "/note talked about telling her aunt")
+            saved = (await fake.wait_to(ALEX, 3))[-1]
+            assert "never sees notes" in saved["text"]
+            assert desk.notes(desk.ticket(1)) == ["talked about telling her aunt"]
+
+            fake.send_text(ALEX, "/end")
+            closing = (await fake.wait_to(youth, seen_by_youth + 2))[-1]
+            assert closing["text"] == replies.CLOSED.text
+            assert "Closed #1" in (await fake.wait_to(ALEX, 4))[-1]["text"]
+            assert (await tracker(rasa_stack, youth))["paused"] is False
+            assert desk.ticket(1).status == "closed" and desk.ticket(1).youth_chat is None
+
+            fake.tap(youth, replies.HELPED_YES)
+            assert (await fake.wait_to(youth, seen_by_youth + 3))[-1]["text"] == replies.THANKS.text
+            fake.send_text(youth, "hi")  # the bot is back
+            back = (await fake.wait_to(youth, seen_by_youth + 4))[-1]
+            assert "Waypoint" in back["text"]
+            assert len(fake.to(ALEX)) == 4  # nothing after /end reached the counsellor
+    assert desk.store.counts("handoff_feedback")  # counted, without an id
+    assert any(label == "claimed" for _, label in desk.store.counts("handoff"))
+
+
+async def test_without_consent_the_counsellor_sees_the_topic_and_why_and_nothing_is_kept(rasa_stack, desk):
+    youth = 2102
+    with FakeTelegram() as fake:
+        async with channel_on(fake, rasa_stack.settings.rasa_url, rasa_stack.auth_token, desk=desk,
+                              schedule=schedule(), counsellor_chat_id=GROUP):
+            await ask_for_a_person(fake, youth, "my boyfriend keeps asking me for nudes and gets mad", False)
+            fake.send_text(ALEX, "/queue")
+            [queue] = await fake.wait_to(ALEX)
+            assert queue["text"].startswith("#1 PRESSURE")
+            fake.send_text(ALEX, "/claim 1")
+            cards_for_alex = await fake.wait_to(ALEX, 3)
+            card = next(m["text"] for m in cards_for_alex if m["text"].startswith("You took #1"))
+            assert "Can read what they wrote: no, topic only" in card
+            assert "boyfriend" not in card and "What they wrote" not in card
+            fake.send_text(youth, "are you a real person")
+            await fake.wait_to(ALEX, 4)
+    with desk.store.sessions() as session:
+        assert session.scalars(select(KeptMessage)).all() == []
+    assert desk.store.consents(subject_id(KEY, youth)) == {"counsellor_read": False}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_when_two_counsellors_tap_take_at_once_one_gets_the_chat(rasa_stack, tmp_path, backend):
+    youth = 2103 if backend == "sqlite" else 2104
+    with fresh_database(backend, tmp_path) as url:
+        sessions = open_database(url)
+        desk = HandoffDesk(PrivacyStore(sessions, Fernet.generate_key().decode()))
+        desk.add_counsellor(ALEX, "Alex")
+        desk.add_counsellor(BLAKE, "Blake")
+        with FakeTelegram() as fake:
+            async with channel_on(fake, rasa_stack.settings.rasa_url, rasa_stack.auth_token, desk=desk,
+                                  schedule=schedule(), counsellor_chat_id=GROUP):
+                await ask_for_a_person(fake, youth, "someone i met online wants to meet me", True)
+                await fake.wait_to(GROUP)
+                seen = len(fake.to(youth))
+                fake.tap(ALEX, "claim:1", chat_id=GROUP)
+                fake.tap(BLAKE, "claim:1", chat_id=GROUP)
+                answers = await fake.wait_for("answerCallbackQuery", count=2 + 1)  # +1: the share button
+                await fake.wait_to(youth, seen + 1)
+                await asyncio.sleep(QUIET)
+                outcomes = [a.get("text", "") for a in answers[-2:]]
+                assert sorted(o.split(".")[0] for o in outcomes) == ["Someone else took that chat first",
+                                                                    "You took #1"]
+                assert len(fake.to(youth)) == seen + 1  # one "joined", never two
+                winner = ALEX if fake.to(ALEX) else BLAKE
+                assert desk.counsellor_of(desk.ticket(1)).telegram_user_id == winner
+                assert not fake.to(BLAKE if winner == ALEX else ALEX)
+        sessions.kw["bind"].dispose()
+
+
+async def test_a_stranger_cannot_take_a_chat_or_use_counsellor_commands(rasa_stack, desk):
+    youth = 2105
+    with FakeTelegram() as fake:
+        async with channel_on(fake, rasa_stack.settings.rasa_url, rasa_stack.auth_token, desk=desk,
+                              schedule=schedule(), counsellor_chat_id=GROUP):
+            await ask_for_a_person(fake, youth, "someone is threatening me", True)
+            fake.tap(STRANGER, "claim:1", chat_id=GROUP)
+            refusal = (await fake.wait_for("answerCallbackQuery", count=2))[-1]
+            assert refusal["text"] == cards.NOT_A_COUNSELLOR and refusal["show_alert"] is True
+            fake.send_text(STRANGER, "/queue")
+            [answer] = await fake.wait_to(STRANGER)
+            assert answer["text"] == replies.COUNSELLORS_ONLY.text
+            fake.send_text(STRANGER, "/claim 1")
+            await fake.wait_to(STRANGER, 2)
+    assert desk.ticket(1).status == "waiting"
+    assert fake.sent("editMessageText") == []
+
+
+async def test_out_of_hours_they_get_the_lines_the_opening_time_and_a_choice(rasa_stack, desk):
+    youth = 2106
+    with FakeTelegram() as fake:
+        async with channel_on(fake, rasa_stack.settings.rasa_url, rasa_stack.auth_token, desk=desk,
+                              schedule=closed_until_monday(), counsellor_chat_id=GROUP):
+            fake.send_text(youth, "I'm in the UK")
+            await fake.wait_to(youth)
+            await fake.settle(youth)
+            pack = await ask_for_a_person(fake, youth, "he wants more pics or he'll share the ones he has", True, "UK")
+            assert "No one is in right now. We are back Monday" in pack["text"]
+            assert "UK time" in pack["text"] and "Childline" in pack["text"] and "CEOP" in pack["text"]
+            assert [b[0]["callback_data"] for b in pack["reply_markup"]["inline_keyboard"]] == [
+                replies.KEEP_WAITING, replies.LEAVE]
+            seen = len(fake.to(youth))
+            fake.tap(youth, replies.KEEP_WAITING)
+            assert (await fake.wait_to(youth, seen + 1))[-1]["text"] == replies.still_in_line(1).text
+            fake.tap(youth, replies.LEAVE)
+            assert (await fake.wait_to(youth, seen + 2))[-1]["text"] == replies.LEFT.text
+    assert desk.ticket(1).status == "closed"
+
+
+async def test_nobody_takes_the_chat_in_time_they_are_told_once(rasa_stack, desk):
+    youth = 2107
+    with FakeTelegram() as fake:
+        async with channel_on(fake, rasa_stack.settings.rasa_url, rasa_stack.auth_token, desk=desk,
+                              schedule=schedule(claim_timeout=timedelta(seconds=1)), watch_seconds=0.2):
+            await ask_for_a_person(fake, youth, "i sent a pic and now hes blackmailing me", True)
+            seen = len(fake.to(youth))
+            pack = (await fake.wait_to(youth, seen + 1, timeout=10))[-1]
+            assert pack["text"].startswith("All of us are busy right now.")
+            assert "988" in pack["text"]
+            await asyncio.sleep(QUIET)
+            assert len(fake.to(youth)) == seen + 1
+
+
+async def test_a_restart_in_the_middle_of_a_relay_carries_on(rasa_stack, desk):
+    youth = 2108
+    with FakeTelegram() as fake:
+        config = dict(desk=desk, schedule=schedule(), counsellor_chat_id=GROUP)
+        async with channel_on(fake, rasa_stack.settings.rasa_url, rasa_stack.auth_token, **config):
+            await ask_for_a_person(fake, youth, "a guy from discord keeps asking for pics", True)
+            fake.send_text(BLAKE, "/claim 1")
+            await fake.wait_to(BLAKE, 2)
+            seen = len(await fake.settle(youth))
+        # A new process: the same database, a new channel, nothing in memory.
+        async with channel_on(fake, rasa_stack.settings.rasa_url, rasa_stack.auth_token, **config):
+            fake.send_text(youth, "are you still there")
+            relayed = (await fake.wait_to(BLAKE, 3))[-1]
+            assert relayed["text"] == "#1: are you still there"
+            fake.send_text(BLAKE, "Yes, still here.")
+            assert (await fake.wait_to(youth, seen + 1))[-1]["text"] == "Blake: Yes, still here."
+
+
+async def test_transfer_puts_the_chat_back_and_another_counsellor_takes_it(rasa_stack, desk):
+    youth = 2109
+    with FakeTelegram() as fake:
+        async with channel_on(fake, rasa_stack.settings.rasa_url, rasa_stack.auth_token, desk=desk,
+                              schedule=schedule(), counsellor_chat_id=GROUP):
+            await ask_for_a_person(fake, youth, "my friend is being pressured to send pics", True)
+            fake.send_text(ALEX, "/claim 1")
+            await fake.wait_to(ALEX, 2)
+            seen = len(await fake.settle(youth))
+            fake.send_text(ALEX, "/transfer")
+            assert (await fake.wait_to(youth, seen + 1))[-1]["text"] == replies.back_in_line(1).text
+            assert len(await fake.wait_to(GROUP, 2)) == 2  # a fresh card to take
+            fake.tap(BLAKE, "claim:1", chat_id=GROUP)
+            assert (await fake.wait_to(youth, seen + 2))[-1]["text"] == replies.joined("Blake").text
+            fake.send_text(ALEX, "hello?")
+            assert (await fake.wait_to(ALEX, 4))[-1]["text"] == cards.NO_OPEN_CHAT
+
+
+async def test_media_during_a_relay_is_still_refused_and_delete_ends_the_chat(rasa_stack, desk):
+    youth = 2110
+    with FakeTelegram() as fake:
+        async with channel_on(fake, rasa_stack.settings.rasa_url, rasa_stack.auth_token, desk=desk,
+                              schedule=schedule(), counsellor_chat_id=GROUP):
+            await ask_for_a_person(fake, youth, "someone posted my pic", True)
+            fake.send_text(ALEX, "/claim 1")
+            await fake.wait_to(ALEX, 2)
+            photo = fake.message(youth, photo=[{"file_id": "AgAD", "file_unique_id": "p", "width": 9, "height": 9}])
+            fake.push({"message": photo})
+            notice = (await fake.wait_to(ALEX, 3))[-1]
+            assert notice["text"] == cards.YOUTH_MEDIA.format(id=1)
+            assert fake.sent("getFile") == []
+            assert {"chat_id": youth, "message_id": photo["message_id"]} in fake.sent("deleteMessage")
+            fake.send_text(youth, "/delete")
+            assert (await fake.wait_to(ALEX, 4))[-1]["text"] == cards.YOUTH_ERASED.format(id=1)
+            assert (await fake.settle(youth))[-1]["text"] == privacy_replies.ERASED.text
+    assert desk.ticket(1) is None
+    with desk.store.sessions() as session:
+        assert session.scalars(select(Ticket)).all() == []
+        assert session.scalars(select(KeptMessage)).all() == []
+

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import logging
 import os
 import signal
 import sys
@@ -16,7 +15,7 @@ import yaml
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import model, secret_store, stack
+from bot import logs, model, secret_store, stack
 from bot.config import Settings
 from bot.conversation import RasaBridge
 from bot.handoff.desk import HandoffDesk
@@ -28,20 +27,6 @@ from bot.supervisor import ChildFailed
 
 def _status(message: str) -> None:
     print(f"[waypoint] {message}", file=sys.stderr, flush=True)
-
-
-def _setup_logging(settings: Settings) -> None:
-    """App logs go to a file, never the chat screen, and carry ids and timings, not text."""
-    settings.log_dir.mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(
-        filename=settings.log_dir / "waypoint.log",
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
-    # httpx logs every request URL at INFO, and URLs carry secrets: the bot token
-    # (/bot<token>/getUpdates) and Rasa's API token (?token=).
-    for noisy in ("httpx", "httpcore"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def _privacy_store(settings: Settings) -> PrivacyStore | None:
@@ -234,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     settings = Settings.from_env()
-    _setup_logging(settings)
+    logs.setup(settings.log_dir / "waypoint.log")
     if args.command == "train":
         print(model.ensure_model(settings.project_root, force=args.force))
         return 0

@@ -130,6 +130,14 @@ class RasaBridge:
         Rasa reads a message starting with "/" as an intent, so typed text loses its leading
         slashes: what a young person types is always understood as words.
         """
+        started = time.monotonic()
+        result = await self._turn(sender, text, payload, metadata, region)
+        log.info("turn", extra={"subject": sender[:12], "ms": round((time.monotonic() - started) * 1000, 1),
+                                "failed": result.failed, "reason": result.reason, "handoff": result.handoff})
+        return result
+
+    async def _turn(self, sender: str, text: str | None, payload: str | None, metadata: dict[str, Any] | None,
+                    region: str | None) -> TurnResult:
         command = (payload if payload is not None else (text or "")).strip().lower()
         if command in self._commands:
             return await self._commands[command](sender)

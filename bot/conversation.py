@@ -314,8 +314,10 @@ class RasaBridge:
 
     def _fall_back(self, reason: str, text: str | None, region: str | None) -> TurnResult:
         self.failures.add(reason)
-        if self._store is not None:
-            with contextlib.suppress(SQLAlchemyError):  # the reply matters more than the count
-                self._store.count("failure", reason)
-        log.warning("rasa turn failed; sent never-silent reply", extra={"reason": reason})
+        if self._store is not None:  # counted after the reply, in a thread: the reply comes first
+            self._background(self._count_failure(reason))
         return TurnResult(replies=[Reply(text=fallback_for(text, region))], failed=True, reason=reason)
+
+    async def _count_failure(self, reason: str) -> None:
+        with contextlib.suppress(SQLAlchemyError):
+            await asyncio.to_thread(self._store.count, "failure", reason)

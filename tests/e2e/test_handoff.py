@@ -281,6 +281,16 @@ async def test_transfer_puts_the_chat_back_and_another_counsellor_takes_it(rasa_
             fake.send_text(ALEX, "hello?")
             assert (await fake.wait_to(ALEX, 4))[-1]["text"] == cards.NO_OPEN_CHAT
 
+            # A canned reply, filled in for the young person's country (not given: US lines).
+            fake.send_text(BLAKE, "/canned")
+            menu = (await fake.wait_to(BLAKE, 2))[-1]
+            assert {"text": "How to report", "callback_data": "canned:report"} in [
+                row[0] for row in menu["reply_markup"]["inline_keyboard"]]
+            fake.tap(BLAKE, "canned:report")
+            sent = (await fake.wait_to(youth, seen + 3))[-1]["text"]
+            assert sent.startswith("Blake: You can report them") and "CyberTipline" in sent
+            assert (await fake.wait_to(BLAKE, 3))[-1]["text"].startswith("Sent to #1:")
+
 
 async def test_media_during_a_relay_is_still_refused_and_delete_ends_the_chat(rasa_stack, desk):
     youth = 2110

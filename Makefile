@@ -1,11 +1,16 @@
 # The README's two commands are `make run` and `make test`; both set up what they need.
-.PHONY: setup train run chat test eval bench report clean lock-app
+.PHONY: setup train validate run chat test eval accept deploy bench report clean lock-app
 
 setup:  ## create .venv-rasa and .venv from their lock files (no-op when current)
 	@scripts/setup.sh
 
 train: setup  ## train the model unless one for the current inputs exists
 	@.venv/bin/waypoint train
+
+validate: setup  ## rasa data validate, then the data lint (duplicates, sizes, category map, leaks, personal details, banned words)
+	@RASA_TELEMETRY_ENABLED=false PYTHONPATH=$(CURDIR) .venv-rasa/bin/rasa data validate --domain responses \
+		--data nlu stories --config config.yml
+	@.venv/bin/waypoint lint-data
 
 run: setup train  ## start Rasa, the action server and the channel (console without a token)
 	@.venv/bin/waypoint run
@@ -24,6 +29,14 @@ eval: setup train  ## cross-validation and the held-out evaluation, plots and JS
 	@.venv/bin/waypoint classify --eval tests/nlu/holdout.jsonl --results results
 	@echo "== fresh held-out set (written after the first tuning round; reported, not gated)"
 	@.venv/bin/waypoint classify --eval tests/nlu/holdout_fresh.jsonl --results results
+	@echo "== regression gate (against results/accepted.json)"
+	@.venv/bin/waypoint gate
+
+accept:  ## record the model make eval just evaluated as the baseline (results/accepted.json; commit it)
+	@.venv/bin/waypoint accept
+
+deploy: setup train  ## switch the running bot (make run) to the model for the current data, losing no message
+	@.venv/bin/waypoint swap-model
 
 bench: setup train  ## speed measurements (not run by make test): NLU, then the Telegram channel
 	@.venv/bin/python -m bench.nlu

@@ -46,6 +46,12 @@ class Classifier:
     async def aclose(self) -> None:
         await self._client.aclose()
 
+    async def model_name(self) -> str:
+        """The model file Rasa is running (named by the hash of its inputs)."""
+        response = await self._client.get("/status")
+        response.raise_for_status()
+        return Path(response.json().get("model_file") or "unknown").name
+
     async def classify(self, text: str) -> Classified:
         response = await self._client.post("/model/parse", json={"text": text})
         response.raise_for_status()
@@ -175,6 +181,7 @@ async def run_eval(classifier: Classifier, path: Path, results_dir: Path) -> dic
     report = evaluate(pairs)
     report["mistakes"] = mistakes
     report["source"] = str(path)
+    report["model"] = await classifier.model_name()
     stem = path.stem
     results_dir.mkdir(parents=True, exist_ok=True)
     (results_dir / f"{stem}-report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import sys
 import time
 from pathlib import Path
 
+import httpx
 import yaml
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -79,6 +81,38 @@ def _counsellors(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _swap_model(settings: Settings, bridge: RasaBridge) -> None:
+    """SIGHUP (`waypoint swap-model`): the model trained for the current inputs goes live."""
+    target = model.model_path(settings.project_root)
+    if not target.exists():
+        _status(f"no model for the current inputs ({target.name}); run make train, then make deploy")
+        return
+    _status(f"switching to {target.name}; messages wait meanwhile and none is lost")
+    started = time.monotonic()
+    try:
+        await bridge.swap_model(target)
+    except httpx.HTTPError as exc:
+        _status(f"Rasa refused {target.name} ({exc.__class__.__name__}); still running the previous model")
+        return
+    _status(f"now running {target.name} (switched in {time.monotonic() - started:.1f} s)")
+
+
+def _signal_running_bot(settings: Settings) -> int:
+    """`waypoint swap-model`: train if needed, then tell the running bot to switch."""
+    pid_file = settings.var_dir / "waypoint.pid"
+    try:
+        pid = int(pid_file.read_text())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        print("No running bot found (start it with make run); the next start uses the new model anyway.",
+              file=sys.stderr)
+        return 1
+    print(model.ensure_model(settings.project_root, log_file=settings.log_dir / "train.log"))
+    os.kill(pid, signal.SIGHUP)
+    print(f"Asked the running bot (pid {pid}) to switch; its terminal says when it has.")
+    return 0
+
+
 IDLE_FORGET_SECONDS = 3600  # as Rasa's session_expiration_time (responses/session.yml)
 
 
@@ -101,6 +135,10 @@ async def _run(settings: Settings) -> int:
         bridge = RasaBridge(settings.rasa_url, timeout=settings.rasa_reply_timeout, auth_token=running.auth_token,
                             store=store)
         purging = asyncio.ensure_future(_purge_periodically(store, bridge))
+        pid_file = settings.var_dir / "waypoint.pid"
+        pid_file.write_text(str(os.getpid()))
+        asyncio.get_running_loop().add_signal_handler(
+            signal.SIGHUP, lambda: bridge.background(_swap_model(settings, bridge)))
         try:
             if settings.telegram_token:
                 from bot.channels.telegram import TelegramChannel, TelegramConfig
@@ -138,6 +176,7 @@ async def _run(settings: Settings) -> int:
             return 0
         finally:
             purging.cancel()
+            pid_file.unlink(missing_ok=True)
             await bridge.aclose()
             _status("stopping Rasa and the action server")
 
@@ -173,6 +212,83 @@ async def _classify(settings: Settings, args: argparse.Namespace) -> int:
         finally:
             await classifier.aclose()
     return 0
+
+
+def _lint_data(settings: Settings) -> int:
+    from bot.data_lint import lint
+
+    problems = lint(settings.project_root)
+    for problem in problems:
+        print(f"{problem.check}: {problem.detail}")
+    print(f"[lint] {len(problems)} problem(s)" if problems else "[lint] the training data and responses are clean")
+    return 1 if problems else 0
+
+
+def _read_report(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        print(f"Could not read {path} ({exc.__class__.__name__}); run make eval first.", file=sys.stderr)
+        return None
+
+
+def _gate(report_path: Path, accepted_path: Path) -> int:
+    from bot import regression
+
+    report, accepted = _read_report(report_path), _read_report(accepted_path)
+    if report is None or accepted is None:
+        return 2
+    worse = regression.compare(report, accepted)
+    print(regression.describe(worse, report, accepted) if worse else "[gate] " + regression.summary(report, accepted))
+    return 1 if worse else 0
+
+
+def _accept(settings: Settings, report_path: Path, accepted_path: Path) -> int:
+    from bot import regression
+
+    report = _read_report(report_path)
+    if report is None:
+        return 2
+    current = model.model_path(settings.project_root).name
+    if report.get("model") != current:
+        print(f"{report_path} is for {report.get('model')}, but the current model is {current}; "
+              "run make eval first.", file=sys.stderr)
+        return 1
+    accepted_path.write_text(json.dumps(regression.accepted_record(report), indent=2) + "\n", encoding="utf-8")
+    print(f"[accept] {current} is the new baseline ({accepted_path}); commit it with the data change.")
+    return 0
+
+
+async def _export(settings: Settings, out: Path) -> int:
+    from bot.classify import Classifier
+    from bot.labeling import export_for_labeling
+
+    store = _privacy_store(settings)
+    if store is None:
+        return 1
+    async with stack.serving(settings) as running:
+        classifier = Classifier(settings.rasa_url, running.auth_token)
+        try:
+            exported = await export_for_labeling(store, classifier, out)
+        finally:
+            await classifier.aclose()
+    scrubbed = ", ".join(f"{n} {kind}" for kind, n in sorted(exported.scrubbed.items())) or "nothing"
+    print(f"[export] {exported.lines} message(s) to {out} (readable by you only); scrubbed: {scrubbed}.\n"
+          "Fill in each line's \"label\" with an intent (or \"skip\"), then: waypoint import-labeled FILE. "
+          "Delete the file when you are done; never commit it.")
+    return 0
+
+
+def _import(settings: Settings, path: Path) -> int:
+    from bot.labeling import import_labeled
+
+    result = import_labeled(path, settings.project_root)
+    for problem in result.problems:
+        print(problem, file=sys.stderr)
+    print(f"[import] added {len(result.added)} to nlu/labeled.yml; {result.already_known} already in the data; "
+          f"{result.not_labelled} without a label; {len(result.problems)} to fix (listed above, nothing else was lost). "
+          "Next: make validate, make train, make eval.")
+    return 1 if result.problems else 0
 
 
 def _run_async(coro) -> int:
@@ -216,6 +332,17 @@ def main(argv: list[str] | None = None) -> int:
     remove = actions.add_parser("remove", help="take a counsellor off the list")
     remove.add_argument("telegram_user_id", type=int)
     actions.add_parser("list", help="everyone on the list")
+    commands.add_parser("lint-data", help="check the training data and responses (make validate runs this)")
+    gate = commands.add_parser("gate", help="fail if the evaluated model is worse than the accepted one")
+    accept = commands.add_parser("accept", help="record the evaluated model as the new baseline")
+    for command in (gate, accept):
+        command.add_argument("--report", type=Path, default=Path("results") / "holdout-report.json")
+        command.add_argument("--accepted", type=Path, default=Path("results") / "accepted.json")
+    export = commands.add_parser("export-for-labeling", help="consented messages, scrubbed, with the model's guess")
+    export.add_argument("--out", type=Path, default=Path("var") / "labeling" / "to-label.jsonl")
+    imported = commands.add_parser("import-labeled", help="merge reviewed lines into nlu/labeled.yml")
+    imported.add_argument("file", type=Path)
+    commands.add_parser("swap-model", help="train if needed, then switch the running bot to the new model")
     args = parser.parse_args(argv)
 
     settings = Settings.from_env()
@@ -230,6 +357,20 @@ def main(argv: list[str] | None = None) -> int:
         return _run_async(_classify(settings, args))
     if args.command == "run":
         return _run_async(_run(settings))
+    if args.command == "lint-data":
+        return _lint_data(settings)
+    if args.command == "gate":
+        return _gate(args.report, args.accepted)
+    if args.command == "accept":
+        return _accept(settings, args.report, args.accepted)
+    if args.command == "export-for-labeling":
+        return _run_async(_export(settings, args.out))
+    if args.command == "import-labeled":
+        if not args.file.is_file():
+            parser.error(f"{args.file} does not exist or is not a file")
+        return _import(settings, args.file)
+    if args.command == "swap-model":
+        return _signal_running_bot(settings)
     if args.command == "counsellors":
         return _counsellors(settings, args)
     if args.command == "report":

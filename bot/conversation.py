@@ -15,6 +15,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -91,6 +92,9 @@ def _why(parsed: dict[str, Any]) -> str:
     return f"intent {intent.get('name')} ({intent.get('confidence') or 0:.2f})"
 
 
+KEPT_SLOTS = ("country", "age_band")  # what a young person chose, kept when Rasa's memory is reset
+
+
 class RasaBridge:
     def __init__(self, rasa_url: str, timeout: float = 5.0, auth_token: str | None = None,
                  store: PrivacyStore | None = None) -> None:
@@ -109,6 +113,11 @@ class RasaBridge:
             privacy_replies.CONSENT_NO: lambda sender: self._consent(sender, granted=False),
         }
         self._tasks: set[asyncio.Task] = set()
+        # Model swaps: turns wait while `_open` is clear; `_idle` is set when none is in flight.
+        self._open, self._idle, self._swapping = asyncio.Event(), asyncio.Event(), asyncio.Lock()
+        self._open.set()
+        self._idle.set()
+        self._in_flight = 0
         self._client = httpx.AsyncClient(timeout=timeout)
         self.failures = FailureCounter()
 
@@ -146,6 +155,9 @@ class RasaBridge:
         self._last_seen[sender] = time.monotonic()
         message = payload if payload is not None else (text or "").lstrip("/")
         body = {"sender": sender, "message": message, "metadata": metadata or {}}
+        await self._open.wait()  # closed only while a new model is swapped in
+        self._in_flight += 1
+        self._idle.clear()
         try:
             response = await self._client.post(self._url, json=body)
             response.raise_for_status()
@@ -157,13 +169,18 @@ class RasaBridge:
             return self._fall_back(f"http_{exc.response.status_code}", text, region)
         except (httpx.HTTPError, ValueError):
             return self._fall_back("unreachable", text, region)
+        finally:
+            self._in_flight -= 1
+            if not self._in_flight:
+                self._idle.set()
         if not replies:
             return self._fall_back("empty", text, region)
         if self._store is not None:
-            self._background(self._count_category(sender))
+            self.background(self._count_category(sender))
         return TurnResult(replies=replies, handoff=asks_for_handoff(messages))
 
-    def _background(self, coroutine) -> None:
+    def background(self, coroutine) -> None:
+        """Runs `coroutine` after the reply, keeping it until `aclose` waits for it."""
         task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -263,19 +280,47 @@ class RasaBridge:
         forgotten = 0
         for sender in [s for s, seen in self._last_seen.items() if seen <= cutoff]:
             try:
-                slots = (await self._tracker_state(sender)).get("slots") or {}
-                kept = [{"event": "slot", "name": name, "value": slots[name]}
-                        for name in ("country", "age_band") if slots.get(name)]
-                # A fresh start that remembers the choices, then waiting for their next message.
-                events = [{"event": "restart"}, *kept, {"event": "action", "name": "action_listen"}]
-                replaced = await self._client.put(f"{self._rasa_url}/conversations/{sender}/tracker/events",
-                                                  params=self._token_param(), json=events)
-                replaced.raise_for_status()
+                await self._start_over(sender, await self._choices(sender))
             except (httpx.HTTPError, ValueError):
                 continue  # Rasa is down: try again next round (a restart empties memory anyway)
             del self._last_seen[sender]
             forgotten += 1
         return forgotten
+
+    async def _choices(self, sender: str) -> list[dict[str, Any]]:
+        """The age band and country `sender` chose, as slot events."""
+        slots = (await self._tracker_state(sender)).get("slots") or {}
+        return [{"event": "slot", "name": name, "value": slots[name]} for name in KEPT_SLOTS if slots.get(name)]
+
+    async def _start_over(self, sender: str, choices: list[dict[str, Any]]) -> None:
+        """A fresh start that remembers the choices, then waiting for their next message."""
+        events = [{"event": "restart"}, *choices, {"event": "action", "name": "action_listen"}]
+        replaced = await self._client.put(f"{self._rasa_url}/conversations/{sender}/tracker/events",
+                                          params=self._token_param(), json=events)
+        replaced.raise_for_status()
+
+    async def swap_model(self, model_file: Path) -> None:
+        """Rasa switches to `model_file` and no message is lost: new turns wait at the door,
+        turns in flight finish, Rasa loads the model (PUT /model), and each conversation's
+        age band and country are carried over to the new model's memory. Raises
+        httpx.HTTPError if Rasa refuses the model; it then keeps the one it had."""
+        async with self._swapping:
+            self._open.clear()
+            try:
+                while self._in_flight:
+                    await self._idle.wait()
+                carried = {}
+                for sender in list(self._last_seen):
+                    with contextlib.suppress(httpx.HTTPError, ValueError):
+                        carried[sender] = await self._choices(sender)
+                response = await self._client.put(f"{self._rasa_url}/model", params=self._token_param(),
+                                                  json={"model_file": str(model_file)}, timeout=600)
+                response.raise_for_status()
+                for sender, choices in carried.items():
+                    with contextlib.suppress(httpx.HTTPError):
+                        await self._start_over(sender, choices)
+            finally:
+                self._open.set()
 
     async def _privacy(self, sender: str) -> TurnResult:
         replies = [privacy_replies.PRIVACY]
@@ -315,7 +360,7 @@ class RasaBridge:
     def _fall_back(self, reason: str, text: str | None, region: str | None) -> TurnResult:
         self.failures.add(reason)
         if self._store is not None:  # counted after the reply, in a thread: the reply comes first
-            self._background(self._count_failure(reason))
+            self.background(self._count_failure(reason))
         return TurnResult(replies=[Reply(text=fallback_for(text, region))], failed=True, reason=reason)
 
     async def _count_failure(self, reason: str) -> None:

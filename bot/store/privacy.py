@@ -95,6 +95,13 @@ class PrivacyStore:
             rows = session.scalars(query.order_by(KeptMessage.id)).all()
         return [self.unseal(r.ciphertext) for r in rows]
 
+    def all_kept_texts(self, purpose: str) -> list[str]:
+        """Every unexpired message kept for `purpose`, oldest first, with no id attached."""
+        with self.sessions() as session:
+            rows = session.scalars(select(KeptMessage.ciphertext).where(
+                KeptMessage.purpose == purpose, KeptMessage.expires_at > self._clock()).order_by(KeptMessage.id)).all()
+        return [self.unseal(row) for row in rows]
+
     def purge_expired(self) -> int:
         """Kept messages and notes past their expiry, and handoffs ended more than 7 days ago."""
         now = self._clock()

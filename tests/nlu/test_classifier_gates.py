@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import model
+from bot import model, regression
 from bot.config import PROJECT_ROOT
 from tests.conftest import settings_env
 
@@ -54,6 +54,15 @@ def test_holdout_macro_f1_and_false_alarms_meet_the_gate(holdout_report):
     _, report, _ = holdout_report
     assert report["macro_f1"] >= 0.90, json.dumps(report["categories"], indent=1)
     assert report["false_alarm_rate_other"] <= 0.02, [m for m in report["mistakes"] if m["label"] == "other"]
+
+
+def test_the_model_is_not_worse_than_the_last_accepted_one(holdout_report):
+    """The regression gate (make eval runs it too): no drop in crisis or danger recall, and
+    macro-F1 down by at most 0.01, against results/accepted.json."""
+    _, report, _ = holdout_report
+    accepted = json.loads((PROJECT_ROOT / "results" / "accepted.json").read_text())
+    worse = regression.compare(report, accepted)
+    assert worse == [], regression.describe(worse, report, accepted)
 
 
 def test_eval_prints_the_table_and_writes_the_png(holdout_report):

@@ -37,6 +37,8 @@ def lint(root: Path) -> list[Problem]:
 
 
 def _duplicates(examples: list[Example]) -> list[Problem]:
+    """Across intents, lines that differ only in case, spacing or end punctuation conflict;
+    within one intent only the very same line is a repeat ("hi" and "hi?" are two ways to greet)."""
     where: dict[str, list[Example]] = defaultdict(list)
     for example in examples:
         where[example.key].append(example)
@@ -46,8 +48,8 @@ def _duplicates(examples: list[Example]) -> list[Problem]:
         if len(intents) > 1:
             places = ", ".join(f"{e.intent} ({e.file})" for e in same)
             problems.append(Problem("same example, two intents", f"{same[0].text!r} is under {places}"))
-        elif len(same) > 1:
-            problems.append(Problem("repeated example", f"{same[0].text!r} appears {len(same)} times under {intents[0]}"))
+        elif len(same) > len({e.text.strip().lower() for e in same}):
+            problems.append(Problem("repeated example", f"{same[0].text!r} appears more than once under {intents[0]}"))
     return problems
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,8 @@ import pytest_asyncio
 from bot import stack
 from bot.config import PROJECT_ROOT, Settings
 from bot.conversation import RasaBridge
+from bot.store.database import open_database
+from tests.support.databases import BACKENDS, fresh_database
 from tests.support.net import free_port
 
 
@@ -67,3 +71,38 @@ async def bridge(rasa_stack):
 @pytest.fixture(scope="session")
 def waypoint_bin() -> str:
     return str(Path(sys.executable).parent / "waypoint")
+
+
+class Clock:
+    """A clock a test moves by hand (`clock.now += timedelta(days=8)`)."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request, tmp_path):
+    """A migrated database, once on SQLite and once on PostgreSQL (skipped, saying why, without one)."""
+    with fresh_database(request.param, tmp_path) as url:
+        sessions = open_database(url)
+        yield sessions
+        sessions.kw["bind"].dispose()
+
+
+@pytest.fixture
+def project_copy(tmp_path):
+    """A copy of the data maintainers change (nlu/, responses/, the held-out sets) to change freely."""
+    for folder in ("nlu", "responses"):
+        shutil.copytree(PROJECT_ROOT / folder, tmp_path / folder)
+    (tmp_path / "tests" / "nlu").mkdir(parents=True)
+    for held_out in (PROJECT_ROOT / "tests" / "nlu").glob("*.jsonl"):
+        shutil.copy(held_out, tmp_path / "tests" / "nlu")
+    return tmp_path

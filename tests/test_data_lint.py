@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
-import pytest
 
 from bot.config import PROJECT_ROOT
 from bot.data_lint import lint
@@ -14,17 +12,6 @@ from bot.data_lint import lint
 
 def test_the_real_training_data_and_responses_are_clean():
     assert lint(PROJECT_ROOT) == []
-
-
-@pytest.fixture
-def project(tmp_path):
-    """A copy of what the lint reads: nlu/, responses/, tests/nlu/*.jsonl."""
-    for folder in ("nlu", "responses"):
-        shutil.copytree(PROJECT_ROOT / folder, tmp_path / folder)
-    (tmp_path / "tests" / "nlu").mkdir(parents=True)
-    for held_out in (PROJECT_ROOT / "tests" / "nlu").glob("*.jsonl"):
-        shutil.copy(held_out, tmp_path / "tests" / "nlu")
-    return tmp_path
 
 
 def add_intent(root: Path, intent: str, lines: list[str]) -> None:
@@ -40,32 +27,39 @@ def checks(root: Path) -> dict[str, list[str]]:
     return found
 
 
-def test_the_same_line_under_two_intents_is_caught(project):
-    add_intent(project, "pressure", ["he keeps asking for pics and says it stays between us xx"])
-    add_intent(project, "sextortion", ["He keeps asking for pics and says it stays between us xx!"])
-    [detail] = checks(project)["same example, two intents"]
+def test_the_same_line_under_two_intents_is_caught(project_copy):
+    add_intent(project_copy, "pressure", ["he keeps asking for pics and says it stays between us xx"])
+    add_intent(project_copy, "sextortion", ["He keeps asking for pics and says it stays between us xx!"])
+    [detail] = checks(project_copy)["same example, two intents"]
     assert "pressure" in detail and "sextortion" in detail
 
 
-def test_an_intent_with_too_few_examples_and_a_map_gap_are_caught(project):
-    add_intent(project, "brand_new_intent", ["one line", "another line"])
-    found = checks(project)
+def test_the_very_same_line_twice_in_one_intent_is_caught_but_a_variant_is_not(project_copy):
+    add_intent(project_copy, "pressure", ["he wont stop asking for pics", "He wont stop asking for pics",
+                                          "he wont stop asking for pics?"])
+    [detail] = checks(project_copy)["repeated example"]
+    assert "he wont stop asking for pics" in detail and "pressure" in detail
+
+
+def test_an_intent_with_too_few_examples_and_a_map_gap_are_caught(project_copy):
+    add_intent(project_copy, "brand_new_intent", ["one line", "another line"])
+    found = checks(project_copy)
     assert found["too few examples"] == ["brand_new_intent has 2; write at least 10"]
     assert any("brand_new_intent is in nlu/ but not in bot/data/categories.yml" in d for d in found["category map"])
     assert any("not in the domain" in d for d in found["category map"])
 
 
-def test_a_held_out_line_in_the_training_data_is_caught(project):
-    held_out = json.loads((project / "tests" / "nlu" / "holdout.jsonl").read_text().splitlines()[0])
-    add_intent(project, "crisis", [held_out["text"].upper()])
-    [detail] = checks(project)["held-out line in training data"]
+def test_a_held_out_line_in_the_training_data_is_caught(project_copy):
+    held_out = json.loads((project_copy / "tests" / "nlu" / "holdout.jsonl").read_text().splitlines()[0])
+    add_intent(project_copy, "crisis", [held_out["text"].upper()])
+    [detail] = checks(project_copy)["held-out line in training data"]
     assert "holdout.jsonl" in detail
 
 
-def test_personal_details_in_training_lines_and_blame_in_responses_are_caught(project):
-    add_intent(project, "pressure", ["my snap is jay_2009 and he keeps asking"])
-    (project / "responses" / "extra.yml").write_text(
+def test_personal_details_in_training_lines_and_blame_in_responses_are_caught(project_copy):
+    add_intent(project_copy, "pressure", ["my snap is jay_2009 and he keeps asking"])
+    (project_copy / "responses" / "extra.yml").write_text(
         'version: "3.1"\nresponses:\n  utter_extra:\n    - text: "Why did you send it? You should have known better."\n')
-    found = checks(project)
+    found = checks(project_copy)
     assert any("handle" in d for d in found["personal details"])
     assert found["banned words"] and all("utter_extra" in d for d in found["banned words"])

@@ -11,27 +11,16 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from bot.handoff.desk import HandoffDesk
-from bot.store.database import open_database
 from bot.store.models import KeptMessage, Ticket
 from bot.store.privacy import PrivacyStore
-from tests.support.databases import BACKENDS, fresh_database
-from tests.test_privacy_store import Clock
 
 ALEX, BLAKE = 9001, 9002  # counsellors' Telegram ids
 YOUTH_CHAT = 555123987
 
 
-@pytest.fixture(params=BACKENDS)
-def sessions(request, tmp_path):
-    with fresh_database(request.param, tmp_path) as url:
-        made = open_database(url)
-        yield made
-        made.kw["bind"].dispose()
-
-
 @pytest.fixture
-def clock():
-    return Clock()
+def sessions(db):
+    return db
 
 
 @pytest.fixture

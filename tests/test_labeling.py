@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import stat
 import subprocess
 from datetime import date
@@ -23,23 +22,13 @@ from bot.store.database import open_database
 from bot.store.privacy import PrivacyStore
 
 
-@pytest.fixture
-def project(tmp_path):
-    for folder in ("nlu", "responses"):
-        shutil.copytree(PROJECT_ROOT / folder, tmp_path / folder)
-    (tmp_path / "tests" / "nlu").mkdir(parents=True)
-    for held_out in (PROJECT_ROOT / "tests" / "nlu").glob("*.jsonl"):
-        shutil.copy(held_out, tmp_path / "tests" / "nlu")
-    return tmp_path
-
-
 def write_jsonl(path, items):
     path.write_text("".join((json.dumps(i) if isinstance(i, dict) else i) + "\n" for i in items))
 
 
-def test_reviewed_lines_are_added_once_with_provenance_and_bad_lines_are_explained(project, tmp_path):
-    existing = read_examples(project / "nlu")[0]
-    held_out = json.loads((project / "tests" / "nlu" / "holdout.jsonl").read_text().splitlines()[0])["text"]
+def test_reviewed_lines_are_added_once_with_provenance_and_bad_lines_are_explained(project_copy, tmp_path):
+    existing = read_examples(project_copy / "nlu")[0]
+    held_out = json.loads((project_copy / "tests" / "nlu" / "holdout.jsonl").read_text().splitlines()[0])["text"]
     reviewed = tmp_path / "reviewed.jsonl"
     write_jsonl(reviewed, [
         {"text": "he keeps saying send one pic and then hell leave me alone", "label": "pressure"},
@@ -52,7 +41,7 @@ def test_reviewed_lines_are_added_once_with_provenance_and_bad_lines_are_explain
         {"text": held_out, "label": "crisis"},
         "{not json",
     ])
-    result = import_labeled(reviewed, project, today=date(2026, 11, 24))
+    result = import_labeled(reviewed, project_copy, today=date(2026, 11, 24))
     assert result.added == [("pressure", "he keeps saying send one pic and then hell leave me alone"),
                             ("unsafe_contact", "ok so hes been asking where my parents sleep")]
     assert (result.already_known, result.not_labelled) == (1, 2)
@@ -62,27 +51,27 @@ def test_reviewed_lines_are_added_once_with_provenance_and_bad_lines_are_explain
     assert "line 8: this line is in the held-out set holdout.jsonl" in problems
     assert "line 9 is not valid JSON" in problems
 
-    labeled = yaml.safe_load((project / "nlu" / "labeled.yml").read_text())
+    labeled = yaml.safe_load((project_copy / "nlu" / "labeled.yml").read_text())
     pressure = next(b for b in labeled["nlu"] if b["intent"] == "pressure")
     assert pressure["examples"] == [{"text": "he keeps saying send one pic and then hell leave me alone",
                                      "metadata": {"source": "reviewed.jsonl line 1, imported 2026-11-24"}}]
-    assert lint(project) == []
+    assert lint(project_copy) == []
 
-    again = import_labeled(reviewed, project)
+    again = import_labeled(reviewed, project_copy)
     assert again.added == [] and again.already_known == 3
-    assert len(read_examples(project / "nlu")) == len(read_examples(PROJECT_ROOT / "nlu")) + 2
+    assert len(read_examples(project_copy / "nlu")) == len(read_examples(PROJECT_ROOT / "nlu")) + 2
 
 
 @pytest.mark.rasa
-def test_rasa_reads_the_imported_lines_as_training_examples(project, tmp_path):
+def test_rasa_reads_the_imported_lines_as_training_examples(project_copy, tmp_path):
     reviewed = tmp_path / "reviewed.jsonl"
     write_jsonl(reviewed, [{"text": "he keeps saying send one pic and then hell leave me alone", "label": "pressure"}])
-    import_labeled(reviewed, project)
+    import_labeled(reviewed, project_copy)
     script = ("import sys; from rasa.shared.nlu.training_data.loading import load_data; "
               "data = load_data(sys.argv[1]); "
               "print([(m.get('intent'), m.get('text')) for m in data.intent_examples if 'leave me alone' in m.get('text')])")
     run = subprocess.run([str(PROJECT_ROOT / ".venv-rasa" / "bin" / "python"), "-c", script,
-                          str(project / "nlu" / "labeled.yml")], capture_output=True, text=True, timeout=300,
+                          str(project_copy / "nlu" / "labeled.yml")], capture_output=True, text=True, timeout=300,
                          env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"})
     assert run.returncode == 0, run.stderr
     assert "('pressure', 'he keeps saying send one pic and then hell leave me alone')" in run.stdout

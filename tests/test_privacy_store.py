@@ -2,38 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import inspect, text
 
-from bot.store.database import open_database
 from bot.store.privacy import PrivacyStore
-from tests.support.databases import BACKENDS, fresh_database
 
 SUBJECT, OTHER = "subject-a", "subject-b"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture(params=BACKENDS)
-def db(request, tmp_path):
-    with fresh_database(request.param, tmp_path) as url:
-        sessions = open_database(url)
-        yield sessions
-        sessions.kw["bind"].dispose()
-
-
-@pytest.fixture
-def clock():
-    return Clock()
 
 
 @pytest.fixture

@@ -218,6 +218,10 @@ class TelegramChannel:
 
     async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         command = update.effective_message.text.split()[0].lstrip("/").split("@")[0].lower()
+        if (command in ("start", "help") and self.handoff is not None
+                and await self.handoff.is_counsellor(update.effective_user.id)):
+            await update.effective_chat.send_message(cards.HELP)  # counsellors get their own help
+            return
         if command in ("start", "help", "human") and await self._in_relay(update):
             return
         if command == "delete" and self.handoff is not None:

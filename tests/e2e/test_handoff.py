@@ -56,8 +56,10 @@ def desk(request, tmp_path):
         sessions.kw["bind"].dispose()
 
 
-def texts(messages) -> list[str]:
-    return [m["text"] for m in messages]
+def desk_channel(fake: FakeTelegram, rasa_stack, desk: HandoffDesk, **config):
+    """The channel with counsellors: always open and a counsellors' group, unless a test says otherwise."""
+    return channel_on(fake, rasa_stack.settings.rasa_url, rasa_stack.auth_token, desk=desk,
+                      **{"schedule": schedule(), "counsellor_chat_id": GROUP, **config})
 
 
 async def ask_for_a_person(fake: FakeTelegram, youth: int, first_words: str, share: bool,
@@ -84,8 +86,7 @@ async def tracker(rasa_stack, youth: int) -> dict:
 async def test_with_consent_the_card_the_claim_a_silent_bot_relay_both_ways_and_a_clean_return(rasa_stack, desk):
     youth = 2101
     with FakeTelegram() as fake:
-        async with channel_on(fake, rasa_stack.settings.rasa_url, rasa_stack.auth_token, desk=desk,
-                              schedule=schedule(), counsellor_chat_id=GROUP):
+        async with desk_channel(fake, rasa_stack, desk):
             in_line = await ask_for_a_person(fake, youth, "he says he will post my pics unless i pay him", True)
             assert in_line["text"] == replies.in_line(1, None).text
 
@@ -146,19 +147,21 @@ async def test_with_consent_the_card_the_claim_a_silent_bot_relay_both_ways_and_
 async def test_without_consent_the_counsellor_sees_the_topic_and_why_and_nothing_is_kept(rasa_stack, desk):
     youth = 2102
     with FakeTelegram() as fake:
-        async with channel_on(fake, rasa_stack.settings.rasa_url, rasa_stack.auth_token, desk=desk,
-                              schedule=schedule(), counsellor_chat_id=GROUP):
+        async with desk_channel(fake, rasa_stack, desk):
             await ask_for_a_person(fake, youth, "my boyfriend keeps asking me for nudes and gets mad", False)
+            fake.send_text(ALEX, "/start")  # a counsellor pressing Start gets their commands, not the youth menu
+            [commands] = await fake.wait_to(ALEX)
+            assert commands["text"] == cards.HELP
             fake.send_text(ALEX, "/queue")
-            [queue] = await fake.wait_to(ALEX)
+            queue = (await fake.wait_to(ALEX, 2))[-1]
             assert queue["text"].startswith("#1 PRESSURE")
             fake.send_text(ALEX, "/claim 1")
-            cards_for_alex = await fake.wait_to(ALEX, 3)
+            cards_for_alex = await fake.wait_to(ALEX, 4)
             card = next(m["text"] for m in cards_for_alex if m["text"].startswith("You took #1"))
             assert "Can read what they wrote: no, topic only" in card
             assert "boyfriend" not in card and "What they wrote" not in card
             fake.send_text(youth, "are you a real person")
-            await fake.wait_to(ALEX, 4)
+            await fake.wait_to(ALEX, 5)
     with desk.store.sessions() as session:
         assert session.scalars(select(KeptMessage)).all() == []
     assert desk.store.consents(subject_id(KEY, youth)) == {"counsellor_read": False}
@@ -173,8 +176,7 @@ async def test_when_two_counsellors_tap_take_at_once_one_gets_the_chat(rasa_stac
         desk.add_counsellor(ALEX, "Alex")
         desk.add_counsellor(BLAKE, "Blake")
         with FakeTelegram() as fake:
-            async with channel_on(fake, rasa_stack.settings.rasa_url, rasa_stack.auth_token, desk=desk,
-                                  schedule=schedule(), counsellor_chat_id=GROUP):
+            async with desk_channel(fake, rasa_stack, desk):
                 await ask_for_a_person(fake, youth, "someone i met online wants to meet me", True)
                 await fake.wait_to(GROUP)
                 seen = len(fake.to(youth))
@@ -196,8 +198,7 @@ async def test_when_two_counsellors_tap_take_at_once_one_gets_the_chat(rasa_stac
 async def test_a_stranger_cannot_take_a_chat_or_use_counsellor_commands(rasa_stack, desk):
     youth = 2105
     with FakeTelegram() as fake:
-        async with channel_on(fake, rasa_stack.settings.rasa_url, rasa_stack.auth_token, desk=desk,
-                              schedule=schedule(), counsellor_chat_id=GROUP):
+        async with desk_channel(fake, rasa_stack, desk):
             await ask_for_a_person(fake, youth, "someone is threatening me", True)
             fake.tap(STRANGER, "claim:1", chat_id=GROUP)
             refusal = (await fake.wait_for("answerCallbackQuery", count=2))[-1]
@@ -214,8 +215,7 @@ async def test_a_stranger_cannot_take_a_chat_or_use_counsellor_commands(rasa_sta
 async def test_out_of_hours_they_get_the_lines_the_opening_time_and_a_choice(rasa_stack, desk):
     youth = 2106
     with FakeTelegram() as fake:
-        async with channel_on(fake, rasa_stack.settings.rasa_url, rasa_stack.auth_token, desk=desk,
-                              schedule=closed_until_monday(), counsellor_chat_id=GROUP):
+        async with desk_channel(fake, rasa_stack, desk, schedule=closed_until_monday()):
             fake.send_text(youth, "I'm in the UK")
             await fake.wait_to(youth)
             await fake.settle(youth)
@@ -235,8 +235,8 @@ async def test_out_of_hours_they_get_the_lines_the_opening_time_and_a_choice(ras
 async def test_nobody_takes_the_chat_in_time_they_are_told_once(rasa_stack, desk):
     youth = 2107
     with FakeTelegram() as fake:
-        async with channel_on(fake, rasa_stack.settings.rasa_url, rasa_stack.auth_token, desk=desk,
-                              schedule=schedule(claim_timeout=timedelta(seconds=1)), watch_seconds=0.2):
+        async with desk_channel(fake, rasa_stack, desk, schedule=schedule(claim_timeout=timedelta(seconds=1)),
+                                watch_seconds=0.2, counsellor_chat_id=None):
             await ask_for_a_person(fake, youth, "i sent a pic and now hes blackmailing me", True)
             seen = len(fake.to(youth))
             pack = (await fake.wait_to(youth, seen + 1, timeout=10))[-1]
@@ -249,14 +249,13 @@ async def test_nobody_takes_the_chat_in_time_they_are_told_once(rasa_stack, desk
 async def test_a_restart_in_the_middle_of_a_relay_carries_on(rasa_stack, desk):
     youth = 2108
     with FakeTelegram() as fake:
-        config = dict(desk=desk, schedule=schedule(), counsellor_chat_id=GROUP)
-        async with channel_on(fake, rasa_stack.settings.rasa_url, rasa_stack.auth_token, **config):
+        async with desk_channel(fake, rasa_stack, desk):
             await ask_for_a_person(fake, youth, "a guy from discord keeps asking for pics", True)
             fake.send_text(BLAKE, "/claim 1")
             await fake.wait_to(BLAKE, 2)
             seen = len(await fake.settle(youth))
         # A new process: the same database, a new channel, nothing in memory.
-        async with channel_on(fake, rasa_stack.settings.rasa_url, rasa_stack.auth_token, **config):
+        async with desk_channel(fake, rasa_stack, desk):
             fake.send_text(youth, "are you still there")
             relayed = (await fake.wait_to(BLAKE, 3))[-1]
             assert relayed["text"] == "#1: are you still there"
@@ -267,8 +266,7 @@ async def test_a_restart_in_the_middle_of_a_relay_carries_on(rasa_stack, desk):
 async def test_transfer_puts_the_chat_back_and_another_counsellor_takes_it(rasa_stack, desk):
     youth = 2109
     with FakeTelegram() as fake:
-        async with channel_on(fake, rasa_stack.settings.rasa_url, rasa_stack.auth_token, desk=desk,
-                              schedule=schedule(), counsellor_chat_id=GROUP):
+        async with desk_channel(fake, rasa_stack, desk):
             await ask_for_a_person(fake, youth, "my friend is being pressured to send pics", True)
             fake.send_text(ALEX, "/claim 1")
             await fake.wait_to(ALEX, 2)
@@ -295,8 +293,7 @@ async def test_transfer_puts_the_chat_back_and_another_counsellor_takes_it(rasa_
 async def test_media_during_a_relay_is_still_refused_and_delete_ends_the_chat(rasa_stack, desk):
     youth = 2110
     with FakeTelegram() as fake:
-        async with channel_on(fake, rasa_stack.settings.rasa_url, rasa_stack.auth_token, desk=desk,
-                              schedule=schedule(), counsellor_chat_id=GROUP):
+        async with desk_channel(fake, rasa_stack, desk):
             await ask_for_a_person(fake, youth, "someone posted my pic", True)
             fake.send_text(ALEX, "/claim 1")
             await fake.wait_to(ALEX, 2)

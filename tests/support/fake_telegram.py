@@ -88,12 +88,7 @@ class FakeTelegram:
         return [params for params in self.sent("sendMessage") if params["chat_id"] == chat_id]
 
     async def wait_to(self, chat_id: int, count: int = 1, timeout: float = 30) -> list[dict[str, Any]]:
-        deadline = time.monotonic() + timeout
-        while len(self.to(chat_id)) < count:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{len(self.to(chat_id))} messages to {chat_id}, wanted {count}: {self.calls}")
-            await asyncio.sleep(0.05)
-        return self.to(chat_id)
+        return await self._until(lambda: self.to(chat_id), count, timeout, f"messages to {chat_id}")
 
     def sent(self, method: str) -> list[dict[str, Any]]:
         return [params for name, params in list(self.calls) if name == method]
@@ -103,12 +98,16 @@ class FakeTelegram:
         return [result for name, result in list(self._results) if name == method]
 
     async def wait_for(self, method: str, count: int = 1, timeout: float = 30) -> list[dict[str, Any]]:
+        return await self._until(lambda: self.sent(method), count, timeout, f"{method} calls")
+
+    async def _until(self, found: Callable[[], list[Any]], count: int, timeout: float, what: str) -> list[Any]:
+        """Polls `found` until it holds `count` items; fails after `timeout` s, showing every call."""
         deadline = time.monotonic() + timeout
-        while len(self.sent(method)) < count:
+        while len(found()) < count:
             if time.monotonic() > deadline:
-                raise AssertionError(f"{method} called {len(self.sent(method))} times, wanted {count}: {self.calls}")
+                raise AssertionError(f"{len(found())} {what}, wanted {count}: {self.calls}")
             await asyncio.sleep(0.05)
-        return self.sent(method)
+        return found()
 
     async def settle(self, chat_id: int, quiet: float = 0.4) -> list[dict[str, Any]]:
         """Waits until the bot has sent nothing to `chat_id` for `quiet` seconds (a reply of

@@ -27,12 +27,16 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
+from cryptography.fernet import Fernet
 
 from bench.nlu import percentile
 from bot import stack
 from bot.channels.telegram import TelegramChannel, TelegramConfig
 from bot.config import PROJECT_ROOT, Settings
 from bot.conversation import RasaBridge
+from bot.handoff.desk import HandoffDesk
+from bot.store.database import open_database
+from bot.store.privacy import PrivacyStore
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.net import free_port
 
@@ -132,11 +136,15 @@ class Replies:
 
 @contextlib.asynccontextmanager
 async def bot_on_fake_telegram(rasa_url: str) -> AsyncIterator[tuple[FakeTelegram, Replies]]:
-    """The real channel, polling a fake Bot API, bridged to `rasa_url`; stopped cleanly after."""
-    with FakeTelegram() as fake:
+    """The real channel, polling a fake Bot API, bridged to `rasa_url`, with the SQLite store and
+    handoff desk `waypoint run` has (every message is checked against open handoffs and
+    counted); stopped cleanly after."""
+    with FakeTelegram() as fake, tempfile.TemporaryDirectory() as var:
         replies = Replies(fake, asyncio.get_running_loop())
-        bridge = RasaBridge(rasa_url, timeout=5)
-        channel = TelegramChannel(TelegramConfig("123456:BENCH", fake.base_url, "bench-key"), bridge)
+        store = PrivacyStore(open_database(f"sqlite:///{var}/waypoint.db"), Fernet.generate_key().decode())
+        bridge = RasaBridge(rasa_url, timeout=5, store=store)
+        channel = TelegramChannel(TelegramConfig("123456:BENCH", fake.base_url, "bench-key"), bridge,
+                                  desk=HandoffDesk(store))
         task = asyncio.ensure_future(channel.run())
         try:
             await fake.wait_for("deleteWebhook")  # polling has started

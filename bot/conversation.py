@@ -150,8 +150,17 @@ class RasaBridge:
         command = (payload if payload is not None else (text or "")).strip().lower()
         if command in self._commands:
             return await self._commands[command](sender)
-        if text and self._store is not None:
-            await self._keep_if_agreed(sender, text)
+        keeping = (asyncio.ensure_future(self._keep_if_agreed(sender, text))
+                   if text and self._store is not None else None)
+        try:
+            return await self._ask_rasa(sender, text, payload, metadata, region)
+        finally:
+            if keeping is not None:
+                await keeping
+
+    async def _ask_rasa(self, sender: str, text: str | None, payload: str | None,
+                        metadata: dict[str, Any] | None, region: str | None) -> TurnResult:
+        """The turn at Rasa; whatever fails there becomes the never-silent reply."""
         self._last_seen[sender] = time.monotonic()
         message = payload if payload is not None else (text or "").lstrip("/")
         body = {"sender": sender, "message": message, "metadata": metadata or {}}

@@ -71,23 +71,28 @@ class TelegramHandoff:
             await self._db(self.store.count, metric, label)
 
     # --- a young person's side -------------------------------------------------------------
-    async def youth_text(self, subject: str, text: str) -> bool:
-        """True when a counsellor owns the chat: the words went to them, and not to Rasa."""
+    async def take_text(self, user_id: int, subject: str, text: str) -> tuple[bool, str | None]:
+        """Typed text, before Rasa sees it: (handled here, what to tell the writer).
+
+        A counsellor's words go to the young person whose chat they own. A young person's go
+        to their counsellor when one owns the chat (then not to Rasa); while they wait, the
+        bot keeps answering, and with their yes to (a) the words are kept for the card.
+        """
         try:
-            ticket = await self._db(self.desk.active_for_subject, subject)
-            if ticket is None:
-                return False
-            await self._db(self.desk.keep_for_counsellor, ticket, text)
-            if ticket.status != "claimed":
-                return False  # still waiting: the bot keeps helping meanwhile
-            counsellor = await self._db(self.desk.counsellor_of, ticket)
+            route = await self._db(self.desk.route, user_id, subject)
         except SQLAlchemyError:
             log.warning("handoff lookup failed; the bot answers instead")
-            return False
-        if counsellor is None:
-            return False
-        await self.bot.send_message(counsellor.telegram_user_id, cards.from_youth(ticket, text))
-        return True
+            return False, None
+        if route.counsellor is not None:  # never to Rasa, whatever happens next
+            return True, await self.counsellor_text(user_id, text)
+        if route.ticket is None:
+            return False, None
+        with contextlib.suppress(SQLAlchemyError):  # not kept: the message still goes through
+            await self._db(self.desk.keep_for_counsellor, route.ticket, text)
+        if route.ticket.status != "claimed" or route.owner is None:
+            return False, None
+        await self.bot.send_message(route.owner.telegram_user_id, cards.from_youth(route.ticket, text))
+        return True, None
 
     async def youth_in_relay(self, subject: str) -> Reply | None:
         """What to say when a young person in a relay taps an old button or sends a command

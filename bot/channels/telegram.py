@@ -231,12 +231,10 @@ class TelegramChannel:
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         text = update.effective_message.text
         if self.handoff is not None:
-            if await self.handoff.is_counsellor(update.effective_user.id):
-                answer = await self.handoff.counsellor_text(update.effective_user.id, text)
-                if answer:
-                    await update.effective_chat.send_message(answer)
-                return
-            if await self.handoff.youth_text(self._subject(update), text):
+            handled, answer = await self.handoff.take_text(update.effective_user.id, self._subject(update), text)
+            if answer:
+                await update.effective_chat.send_message(answer)
+            if handled:
                 self.history.add(update.effective_chat.id, update.effective_message.message_id)
                 return
         await self._answer(update, text=text)

@@ -37,6 +37,16 @@ class Claim:
 
 
 @dataclass(frozen=True)
+class Route:
+    """Who wrote, in one lookup: a counsellor on the list, or a young person and their open
+    ticket with the counsellor who owns it (each None when there is none)."""
+
+    counsellor: Counsellor | None
+    ticket: Ticket | None = None
+    owner: Counsellor | None = None
+
+
+@dataclass(frozen=True)
 class Closed:
     ticket: Ticket
     youth_chat: int | None  # where to send the closing line; None once erased
@@ -108,6 +118,16 @@ class HandoffDesk:
     def ticket(self, ticket_id: int) -> Ticket | None:
         with self._sessions() as session:
             return session.get(Ticket, ticket_id)
+
+    def route(self, telegram_user_id: int, subject_id: str) -> Route:
+        """Every message's first question, asked in one session: it runs for each one."""
+        with self._sessions() as session:
+            counsellor = session.scalar(select(Counsellor).where(Counsellor.telegram_user_id == telegram_user_id))
+            if counsellor is not None:
+                return Route(counsellor)
+            ticket = session.scalar(select(Ticket).where(Ticket.subject_id == subject_id, Ticket.status.in_(ACTIVE)))
+            owner = session.get(Counsellor, ticket.counsellor_id) if ticket and ticket.counsellor_id else None
+            return Route(None, ticket, owner)
 
     def active_for_subject(self, subject_id: str) -> Ticket | None:
         with self._sessions() as session:

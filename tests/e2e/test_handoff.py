@@ -76,6 +76,15 @@ async def ask_for_a_person(fake: FakeTelegram, youth: int, first_words: str, sha
     return (await fake.wait_to(youth, before + 2))[-1]
 
 
+async def in_relay(fake: FakeTelegram, youth: int, counsellor: int, first_words: str) -> int:
+    """The young person asks for a person (sharing), `counsellor` sends /claim 1; returns how
+    many messages the young person has had once the joining line has arrived."""
+    await ask_for_a_person(fake, youth, first_words, True)
+    fake.send_text(counsellor, "/claim 1")
+    await fake.wait_to(counsellor, 2)
+    return len(await fake.settle(youth))
+
+
 async def tracker(rasa_stack, youth: int) -> dict:
     async with httpx.AsyncClient(base_url=rasa_stack.settings.rasa_url) as rasa:
         response = await rasa.get(f"/conversations/{subject_id(KEY, youth)}/tracker",
@@ -250,10 +259,7 @@ async def test_a_restart_in_the_middle_of_a_relay_carries_on(rasa_stack, desk):
     youth = 2108
     with FakeTelegram() as fake:
         async with desk_channel(fake, rasa_stack, desk):
-            await ask_for_a_person(fake, youth, "a guy from discord keeps asking for pics", True)
-            fake.send_text(BLAKE, "/claim 1")
-            await fake.wait_to(BLAKE, 2)
-            seen = len(await fake.settle(youth))
+            seen = await in_relay(fake, youth, BLAKE, "a guy from discord keeps asking for pics")
         # A new process: the same database, a new channel, nothing in memory.
         async with desk_channel(fake, rasa_stack, desk):
             fake.send_text(youth, "are you still there")
@@ -267,10 +273,7 @@ async def test_transfer_puts_the_chat_back_and_another_counsellor_takes_it(rasa_
     youth = 2109
     with FakeTelegram() as fake:
         async with desk_channel(fake, rasa_stack, desk):
-            await ask_for_a_person(fake, youth, "my friend is being pressured to send pics", True)
-            fake.send_text(ALEX, "/claim 1")
-            await fake.wait_to(ALEX, 2)
-            seen = len(await fake.settle(youth))
+            seen = await in_relay(fake, youth, ALEX, "my friend is being pressured to send pics")
             fake.send_text(ALEX, "/transfer")
             assert (await fake.wait_to(youth, seen + 1))[-1]["text"] == replies.back_in_line(1).text
             assert len(await fake.wait_to(GROUP, 2)) == 2  # a fresh card to take
@@ -294,9 +297,7 @@ async def test_media_during_a_relay_is_still_refused_and_delete_ends_the_chat(ra
     youth = 2110
     with FakeTelegram() as fake:
         async with desk_channel(fake, rasa_stack, desk):
-            await ask_for_a_person(fake, youth, "someone posted my pic", True)
-            fake.send_text(ALEX, "/claim 1")
-            await fake.wait_to(ALEX, 2)
+            await in_relay(fake, youth, ALEX, "someone posted my pic")
             photo = fake.message(youth, photo=[{"file_id": "AgAD", "file_unique_id": "p", "width": 9, "height": 9}])
             fake.push({"message": photo})
             notice = (await fake.wait_to(ALEX, 3))[-1]

@@ -51,6 +51,15 @@ def test_the_queue_puts_crisis_danger_and_sextortion_first_then_the_longest_wait
     assert desk.place_in_line(sextortion) == 3
 
 
+def test_escalation_only_moves_a_waiting_ticket_up(desk):
+    pressure, sextortion = open_ticket(desk, "a", "pressure"), open_ticket(desk, "b", "sextortion")
+    assert desk.escalate(pressure, "other", "x") is None  # not more urgent
+    moved = desk.escalate(pressure, "crisis", "safety signal crisis.suicide_wish while waiting")
+    assert moved.category == "crisis" and [t.id for t in desk.queue()] == [pressure.id, sextortion.id]
+    desk.claim(sextortion.id, ALEX)
+    assert desk.escalate(desk.ticket(sextortion.id), "danger", "x") is None  # a counsellor already has it
+
+
 def test_asking_again_keeps_the_one_ticket(desk):
     first = open_ticket(desk, "a")
     again, new = desk.open(subject_id="a", youth_chat=YOUTH_CHAT, category="crisis", reason="x", age_band=None,

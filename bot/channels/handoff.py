@@ -30,6 +30,7 @@ from bot.handoff.desk import HandoffDesk
 from bot.handoff.hours import Schedule, local_time_for
 from bot.messages import Button, Reply
 from bot.never_silent import fallback_text
+from bot.safety_net import Match, default_net
 from bot.store.models import Ticket
 from bot.store.privacy import PrivacyStore
 
@@ -89,10 +90,31 @@ class TelegramHandoff:
             return False, None
         with contextlib.suppress(SQLAlchemyError):  # not kept: the message still goes through
             await self._db(self.desk.keep_for_counsellor, route.ticket, text)
+        signal = default_net().check(text)  # the deterministic net, as in Rasa: no model needed
         if route.ticket.status != "claimed" or route.owner is None:
+            if signal is not None:
+                await self._escalate(route.ticket, signal)
             return False, None
-        await self.bot.send_message(route.owner.telegram_user_id, cards.from_youth(route.ticket, text))
+        relayed = cards.from_youth(route.ticket, text)
+        if signal is not None:
+            relayed += cards.signal_note(signal.signal)
+        await self.bot.send_message(route.owner.telegram_user_id, relayed)
         return True, None
+
+    async def _escalate(self, ticket: Ticket, signal: Match) -> None:
+        """Waiting, they wrote something that shows crisis or danger: up the queue, and the
+        group's card says so (the bot answers them with the crisis line meanwhile)."""
+        try:
+            moved = await self._db(self.desk.escalate, ticket, signal.category,
+                                   f"safety signal {signal.signal} while waiting (was: {ticket.reason})")
+        except SQLAlchemyError:
+            return
+        if moved is not None and self.group is not None and moved.group_message_id is not None:
+            log.info("ticket moved up", extra={"ticket": moved.id, "category": moved.category})
+            with contextlib.suppress(TelegramError):
+                await self.bot.edit_message_text(cards.card(moved, self.store.now()), chat_id=self.group,
+                                                 message_id=moved.group_message_id,
+                                                 reply_markup=keyboard((cards.take_button(moved),)))
 
     async def youth_in_relay(self, subject: str) -> Reply | None:
         """What to say when a young person in a relay taps an old button or sends a command

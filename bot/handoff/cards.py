@@ -76,6 +76,10 @@ def from_youth(ticket: Ticket, text: str) -> str:
     return f"#{ticket.id}: {text}"
 
 
+def signal_note(signal: str) -> str:
+    return f"\n[safety signal: {signal}]"
+
+
 YOUTH_LEFT = "#{id}: the young person ended the chat. It is closed."
 YOUTH_ERASED = "#{id}: the young person used /delete. The chat is closed and its data erased."
 YOUTH_EXITED = "#{id}: the young person cleared their screen (quick exit). The chat is still open."

@@ -165,6 +165,16 @@ class HandoffDesk:
         if ticket.share_history:
             self.store.keep(ticket.subject_id, "counsellor_read", text, ticket_id=ticket.id, lasts=WHILE_OPEN)
 
+    def escalate(self, ticket: Ticket, category: str, reason: str) -> Ticket | None:
+        """A waiting young person wrote something more urgent than why they asked: the
+        ticket moves up the queue. Returns it changed, or None (not waiting, or not more urgent)."""
+        risk = risk_order(category)
+        with self._sessions.begin() as session:
+            moved = session.execute(update(Ticket).where(Ticket.id == ticket.id, Ticket.status == "waiting",
+                                                         Ticket.risk > risk)
+                                    .values(risk=risk, category=category, reason=reason[:200])).rowcount
+            return session.get(Ticket, ticket.id) if moved else None
+
     def set_group_message(self, ticket_id: int, message_id: int) -> None:
         with self._sessions.begin() as session:
             session.execute(update(Ticket).where(Ticket.id == ticket_id).values(group_message_id=message_id))

@@ -120,7 +120,7 @@ async def test_with_consent_the_card_the_claim_a_silent_bot_relay_both_ways_and_
             seen_by_youth = len(fake.to(youth))
             fake.send_text(youth, "i just want to die")
             relayed = (await fake.wait_to(ALEX, 2))[-1]
-            assert relayed["text"] == "#1: i just want to die"
+            assert relayed["text"].startswith("#1: i just want to die\n[safety signal: crisis.")
             await asyncio.sleep(QUIET)
             assert len(fake.to(youth)) == seen_by_youth
 
@@ -202,6 +202,23 @@ async def test_when_two_counsellors_tap_take_at_once_one_gets_the_chat(rasa_stac
                 assert desk.counsellor_of(desk.ticket(1)).telegram_user_id == winner
                 assert not fake.to(BLAKE if winner == ALEX else ALEX)
         sessions.kw["bind"].dispose()
+
+
+async def test_a_crisis_while_waiting_moves_the_ticket_up_and_the_card_says_so(rasa_stack, desk):
+    first, second = 2111, 2112
+    with FakeTelegram() as fake:
+        async with desk_channel(fake, rasa_stack, desk):
+            await ask_for_a_person(fake, first, "my bf keeps asking for nudes", False)
+            await ask_for_a_person(fake, second, "hes threatening to post my pics", False)
+            assert [t.id for t in desk.queue()] == [2, 1]  # sextortion before pressure
+            seen = len(fake.to(first))
+            fake.send_text(first, "honestly i want to kill myself")
+            reply = (await fake.wait_to(first, seen + 1))[-1]
+            assert "988" in reply["text"]  # the bot still answers them, crisis line first
+            [edited] = await fake.wait_for("editMessageText")
+    assert [t.id for t in desk.queue()] == [1, 2]
+    assert desk.ticket(1).category == "crisis" and "safety signal crisis." in desk.ticket(1).reason
+    assert edited["text"].startswith("#1 CRISIS") and edited["reply_markup"]["inline_keyboard"][0][0]["text"] == "Take #1"
 
 
 async def test_a_stranger_cannot_take_a_chat_or_use_counsellor_commands(rasa_stack, desk):

@@ -185,7 +185,7 @@ class RasaBridge:
         if not replies:
             return self._fall_back("empty", text, region)
         if self._store is not None:
-            self.background(self._count_category(sender))
+            self.background(self._count_category(sender, answered_at=time.time()))
         return TurnResult(replies=replies, handoff=asks_for_handoff(messages))
 
     def background(self, coroutine) -> None:
@@ -194,11 +194,12 @@ class RasaBridge:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _count_category(self, sender: str) -> None:
+    async def _count_category(self, sender: str, answered_at: float) -> None:
         """Metrics without content: the turn's category, read back from Rasa after the reply
-        went out, so counting never delays a young person."""
+        went out, so counting never delays a young person. Rasa's state as it was when this
+        turn was answered (`until`): their next message may already be in."""
         try:
-            state = await self._tracker_state(sender)
+            state = await self._tracker_state(sender, until=answered_at)
             intent = ((state.get("latest_message") or {}).get("intent") or {}).get("name")
             await asyncio.to_thread(self._store.count, "category", category_of(intent))
         except (httpx.HTTPError, ValueError, SQLAlchemyError):
@@ -207,10 +208,11 @@ class RasaBridge:
     def _token_param(self) -> dict[str, str]:
         return {"token": self._auth_token} if self._auth_token else {}
 
-    async def _tracker_state(self, sender: str) -> dict[str, Any]:
-        """Rasa's current state for `sender` (slots, latest message), without its events."""
+    async def _tracker_state(self, sender: str, until: float | None = None) -> dict[str, Any]:
+        """Rasa's state for `sender` (slots, latest message), now or as it was at `until`, without its events."""
+        moment = {"until": until} if until is not None else {}
         response = await self._client.get(f"{self._rasa_url}/conversations/{sender}/tracker",
-                                          params={"include_events": "NONE", **self._token_param()})
+                                          params={"include_events": "NONE", **moment, **self._token_param()})
         response.raise_for_status()
         return response.json()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -80,3 +81,19 @@ def test_counts_carry_a_day_and_a_label_only(store, clock):
     store.count("category", "crisis")
     day = clock.now.date()
     assert store.counts("category") == {(day, "sextortion"): 2, (day, "crisis"): 1}
+
+
+def test_counts_from_many_threads_at_once_are_all_kept(store):
+    start = threading.Barrier(8)
+
+    def count_many():
+        start.wait()
+        for _ in range(25):
+            store.count("category", "crisis")
+
+    threads = [threading.Thread(target=count_many) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert list(store.counts("category").values()) == [200]

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from cryptography.fernet import Fernet
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.store.models import ConsentEvent, DailyCount, KeptMessage, Ticket, TicketNote
@@ -129,15 +130,21 @@ class PrivacyStore:
         return SubjectData(consents=self.consents(subject_id), kept_messages={p: n for p, n in kept}, tickets=tickets)
 
     def count(self, metric: str, label: str, day: date | None = None) -> None:
+        """One more of `label` today. Counts arrive at the same moment from several threads:
+        the increment is one UPDATE, and when two both find no row to update, the unique
+        key lets one INSERT win and the other goes back to incrementing."""
         day = day or self._clock().date()
-        with self.sessions.begin() as session:
-            row = session.scalars(select(DailyCount).where(
-                DailyCount.day == day, DailyCount.metric == metric, DailyCount.label == label
-            ).with_for_update()).first()
-            if row is None:
-                session.add(DailyCount(day=day, metric=metric, label=label, count=1))
-            else:
-                row.count += 1
+        where = (DailyCount.day == day, DailyCount.metric == metric, DailyCount.label == label)
+        for _ in range(3):
+            with self.sessions.begin() as session:
+                if session.execute(update(DailyCount).where(*where).values(count=DailyCount.count + 1)).rowcount:
+                    return
+            try:
+                with self.sessions.begin() as session:
+                    session.add(DailyCount(day=day, metric=metric, label=label, count=1))
+                return
+            except IntegrityError:
+                continue  # someone inserted it first: increment theirs
 
     def counts(self, metric: str) -> dict[tuple[date, str], int]:
         with self.sessions() as session:

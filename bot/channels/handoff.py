@@ -314,8 +314,9 @@ class TelegramHandoff:
         ticket = result.ticket
         counsellor = await self._db(self.desk.counsellor, user_id)
         history = await self._db(self.desk.history, ticket)
+        notes = await self._db(self.desk.notes, ticket)  # a transferred chat keeps what was learnt
         try:
-            await self.bot.send_message(user_id, cards.claimed(ticket, self.store.now(), history))
+            await self.bot.send_message(user_id, cards.claimed(ticket, self.store.now(), history, notes))
         except TelegramError:
             # Telegram lets a bot write only to people who started a chat with it.
             await self._db(self.desk.transfer, ticket)

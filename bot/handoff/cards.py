@@ -49,9 +49,11 @@ def card(ticket: Ticket, now: datetime, history: list[str] | None = None) -> str
     return "\n".join(lines)
 
 
-def claimed(ticket: Ticket, now: datetime, history: list[str]) -> str:
+def claimed(ticket: Ticket, now: datetime, history: list[str], notes: list[str]) -> str:
+    """The claimer's card: with what was shared, and notes from anyone who had the chat before."""
+    earlier = "\n\nNotes from earlier counsellors:\n" + "\n".join(f"- {n}" for n in notes) if notes else ""
     return (f"You took #{ticket.id}. The young person has been told you joined.\n\n"
-            f"{card(ticket, now, history)}\n\n{HELP}")
+            f"{card(ticket, now, history)}{earlier}\n\n{HELP}")
 
 
 def taken_by(ticket: Ticket, name: str) -> str:

@@ -213,7 +213,7 @@ async def test_a_crisis_while_waiting_moves_the_ticket_up_and_the_card_says_so(r
             assert [t.id for t in desk.queue()] == [2, 1]  # sextortion before pressure
             seen = len(fake.to(first))
             fake.send_text(first, "honestly i want to kill myself")
-            reply = (await fake.wait_to(first, seen + 1))[-1]
+            reply = (await fake.wait_to(first, seen + 1))[seen]
             assert "988" in reply["text"]  # the bot still answers them, crisis line first
             [edited] = await fake.wait_for("editMessageText")
     assert [t.id for t in desk.queue()] == [1, 2]
@@ -291,13 +291,17 @@ async def test_transfer_puts_the_chat_back_and_another_counsellor_takes_it(rasa_
     with FakeTelegram() as fake:
         async with desk_channel(fake, rasa_stack, desk):
             seen = await in_relay(fake, youth, ALEX, "my friend is being pressured to send pics")
+            fake.send_text(ALEX, "/note her friend is 14, in the UK")
+            await fake.wait_to(ALEX, 3)
             fake.send_text(ALEX, "/transfer")
             assert (await fake.wait_to(youth, seen + 1))[-1]["text"] == replies.back_in_line(1).text
             assert len(await fake.wait_to(GROUP, 2)) == 2  # a fresh card to take
             fake.tap(BLAKE, "claim:1", chat_id=GROUP)
             assert (await fake.wait_to(youth, seen + 2))[-1]["text"] == replies.joined("Blake").text
+            [blakes_card] = await fake.wait_to(BLAKE)
+            assert "Notes from earlier counsellors:\n- her friend is 14, in the UK" in blakes_card["text"]
             fake.send_text(ALEX, "hello?")
-            assert (await fake.wait_to(ALEX, 4))[-1]["text"] == cards.NO_OPEN_CHAT
+            assert (await fake.wait_to(ALEX, 5))[-1]["text"] == cards.NO_OPEN_CHAT
 
             # A canned reply, filled in for the young person's country (not given: US lines).
             fake.send_text(BLAKE, "/canned")

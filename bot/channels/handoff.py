@@ -71,6 +71,11 @@ class TelegramHandoff:
         with contextlib.suppress(SQLAlchemyError):  # metrics never cost anyone a reply
             await self._db(self.store.count, metric, label)
 
+    async def _tell_youth(self, chat: int, reply: Reply) -> None:
+        """A message the bot starts itself: it waits for the young person's turn to finish."""
+        async with self._hold(chat):
+            await self._send_to_youth(chat, reply.text, reply.buttons)
+
     # --- a young person's side -------------------------------------------------------------
     async def take_text(self, user_id: int, subject: str, text: str) -> tuple[bool, str | None]:
         """Typed text, before Rasa sees it: (handled here, what to tell the writer).
@@ -122,8 +127,7 @@ class TelegramHandoff:
         with contextlib.suppress(SQLAlchemyError):
             ticket = await self._db(self.desk.active_for_subject, subject)
             if ticket is not None and ticket.status == "claimed":
-                counsellor = await self._db(self.desk.counsellor_of, ticket)
-                return replies.with_counsellor(counsellor.display_name if counsellor else "your counsellor")
+                return await self._where_they_are(ticket)
         return None
 
     async def youth_event(self, subject: str, notice: str) -> None:
@@ -254,8 +258,7 @@ class TelegramHandoff:
             return cards.NO_OPEN_CHAT
         counsellor = await self._db(self.desk.counsellor, user_id)
         chat = await self._db(self.desk.youth_chat, ticket)
-        async with self._hold(chat):
-            await self._send_to_youth(chat, replies.from_counsellor(counsellor.display_name, text), ())
+        await self._tell_youth(chat, Reply(replies.from_counsellor(counsellor.display_name, text)))
         return None
 
     async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -324,8 +327,7 @@ class TelegramHandoff:
         await self.bridge.pause(ticket.subject_id)
         chat = await self._db(self.desk.youth_chat, ticket)
         joined = replies.joined(counsellor.display_name)
-        async with self._hold(chat):
-            await self._send_to_youth(chat, joined.text, joined.buttons)
+        await self._tell_youth(chat, joined)
         await self._update_card(ticket, cards.taken_by(ticket, counsellor.display_name))
         await self._count("handoff", "claimed")
         await self._count("handoff_wait", wait_bucket(ticket.claimed_at - ticket.created_at))
@@ -337,8 +339,7 @@ class TelegramHandoff:
             return "That chat had already ended."
         await self.bridge.resume(ticket.subject_id)
         if closed.youth_chat is not None:
-            async with self._hold(closed.youth_chat):
-                await self._send_to_youth(closed.youth_chat, replies.CLOSED.text, replies.CLOSED.buttons)
+            await self._tell_youth(closed.youth_chat, replies.CLOSED)
         await self._count("handoff", "closed")
         return f"Closed #{ticket.id}. The young person is back with the bot."
 
@@ -348,8 +349,7 @@ class TelegramHandoff:
         chat = await self._db(self.desk.youth_chat, back)
         place = await self._db(self.desk.place_in_line, back)
         message = replies.back_in_line(place)
-        async with self._hold(chat):
-            await self._send_to_youth(chat, message.text, message.buttons)
+        await self._tell_youth(chat, message)
         await self._update_card(ticket, f"#{ticket.id} went back to the queue")
         await self._post_card(back)
         await self._count("handoff", "transferred")
@@ -388,15 +388,13 @@ class TelegramHandoff:
             opens = None if self.schedule.is_open(self.store.now()) else self._opening(ticket.country)
             pack = replies.waiting_pack(ticket.country, opens)
             chat = await self._db(self.desk.youth_chat, ticket)
-            async with self._hold(chat):
-                await self._send_to_youth(chat, pack.text, pack.buttons)
+            await self._tell_youth(chat, pack)
             await self._db(self.desk.mark_noticed, ticket)
         for ticket in await self._db(self.desk.stale, self.schedule.max_wait):
             closed = await self._db(self.desk.close, ticket, "expired")
             if closed is None or closed.youth_chat is None:
                 continue
             message = replies.expired(ticket.country)
-            async with self._hold(closed.youth_chat):
-                await self._send_to_youth(closed.youth_chat, message.text, message.buttons)
+            await self._tell_youth(closed.youth_chat, message)
             await self._update_card(ticket, f"#{ticket.id} expired: nobody took it")
             await self._count("handoff", "expired")

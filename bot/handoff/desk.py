@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import and_, exists, func, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from bot.categories import risk_order
 from bot.store.models import Counsellor, KeptMessage, Ticket, TicketNote
@@ -53,6 +53,10 @@ class Closed:
     counsellor: Counsellor | None
 
 
+def _counsellor(session: Session, telegram_user_id: int) -> Counsellor | None:
+    return session.scalar(select(Counsellor).where(Counsellor.telegram_user_id == telegram_user_id))
+
+
 class HandoffDesk:
     def __init__(self, store: PrivacyStore) -> None:
         self._sessions = store.sessions  # one database, one data key: the privacy store's
@@ -62,7 +66,7 @@ class HandoffDesk:
     def add_counsellor(self, telegram_user_id: int, display_name: str) -> Counsellor:
         """Adds someone, or renames them if they are already on the list."""
         with self._sessions.begin() as session:
-            counsellor = session.scalar(select(Counsellor).where(Counsellor.telegram_user_id == telegram_user_id))
+            counsellor = _counsellor(session, telegram_user_id)
             if counsellor is None:
                 counsellor = Counsellor(telegram_user_id=telegram_user_id, display_name=display_name,
                                         added_at=self.store.now())
@@ -74,7 +78,7 @@ class HandoffDesk:
     def remove_counsellor(self, telegram_user_id: int) -> bool:
         """Takes someone off the list; a chat they hold goes back to the queue."""
         with self._sessions.begin() as session:
-            counsellor = session.scalar(select(Counsellor).where(Counsellor.telegram_user_id == telegram_user_id))
+            counsellor = _counsellor(session, telegram_user_id)
             if counsellor is None:
                 return False
             session.execute(update(Ticket).where(Ticket.counsellor_id == counsellor.id, Ticket.status == "claimed")
@@ -88,7 +92,7 @@ class HandoffDesk:
 
     def counsellor(self, telegram_user_id: int) -> Counsellor | None:
         with self._sessions() as session:
-            return session.scalar(select(Counsellor).where(Counsellor.telegram_user_id == telegram_user_id))
+            return _counsellor(session, telegram_user_id)
 
     def has_counsellors(self) -> bool:
         with self._sessions() as session:
@@ -122,7 +126,7 @@ class HandoffDesk:
     def route(self, telegram_user_id: int, subject_id: str) -> Route:
         """Every message's first question, asked in one session: it runs for each one."""
         with self._sessions() as session:
-            counsellor = session.scalar(select(Counsellor).where(Counsellor.telegram_user_id == telegram_user_id))
+            counsellor = _counsellor(session, telegram_user_id)
             if counsellor is not None:
                 return Route(counsellor)
             ticket = session.scalar(select(Ticket).where(Ticket.subject_id == subject_id, Ticket.status.in_(ACTIVE)))
@@ -182,7 +186,7 @@ class HandoffDesk:
     def claim(self, ticket_id: int, telegram_user_id: int) -> Claim:
         """One conditional UPDATE: the ticket must still be waiting and the counsellor free."""
         with self._sessions.begin() as session:
-            counsellor = session.scalar(select(Counsellor).where(Counsellor.telegram_user_id == telegram_user_id))
+            counsellor = _counsellor(session, telegram_user_id)
             if counsellor is None:
                 return Claim(None, "not_counsellor")
             held = aliased(Ticket)
@@ -228,7 +232,7 @@ class HandoffDesk:
     def note(self, ticket: Ticket, telegram_user_id: int, text: str) -> None:
         now = self.store.now()
         with self._sessions.begin() as session:
-            counsellor = session.scalar(select(Counsellor).where(Counsellor.telegram_user_id == telegram_user_id))
+            counsellor = _counsellor(session, telegram_user_id)
             session.add(TicketNote(ticket_id=ticket.id, subject_id=ticket.subject_id,
                                    counsellor_id=counsellor.id if counsellor else None,
                                    ciphertext=self.store.seal(text), written_at=now, expires_at=now + WHILE_OPEN))

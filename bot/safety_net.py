@@ -37,6 +37,12 @@ class Signal:
     description: str
     patterns: tuple[re.Pattern[str], ...]
     unless: tuple[re.Pattern[str], ...] = ()
+    # An act already done or under way (took something, is bleeding): the emergency number
+    # goes in the first sentence, together with the crisis line.
+    emergency: bool = False
+    # The language the signal's phrasings are in, when not English: that turn's reply says,
+    # in it, that the bot reads English best, and gives the line to call or text now.
+    language: str = "en"
 
     def fires(self, normalised: str) -> bool:
         return any(p.search(normalised) for p in self.patterns) and not any(
@@ -48,13 +54,16 @@ class Signal:
 class Match:
     signal: str
     category: str
+    emergency: bool = False
+    language: str = "en"
 
 
 class SafetyNet:
     def __init__(self, signals: list[Signal]) -> None:
         order = {category: i for i, category in enumerate(PRECEDENCE)}
-        # Crisis before danger; file order within a category.
-        self.signals = sorted(signals, key=lambda s: order[s.category])
+        # Crisis before danger; within a category an act done or under way first (its reply
+        # leads with the emergency number), then file order.
+        self.signals = sorted(signals, key=lambda s: (order[s.category], not s.emergency))
 
     @classmethod
     def from_file(cls, path: Path = LEXICON_FILE) -> "SafetyNet":
@@ -70,6 +79,8 @@ class SafetyNet:
                     description=raw.get("description", ""),
                     patterns=tuple(re.compile(p) for p in raw["patterns"]),
                     unless=tuple(re.compile(p) for p in raw.get("unless") or ()),
+                    emergency=bool(raw.get("emergency", False)),
+                    language=raw.get("language", "en"),
                 )
             )
         return cls(signals)
@@ -78,7 +89,7 @@ class SafetyNet:
         normalised = normalise(text)
         for signal in self.signals:
             if signal.fires(normalised):
-                return Match(signal=signal.id, category=signal.category)
+                return Match(signal.id, signal.category, signal.emergency, signal.language)
         return None
 
 

@@ -1,0 +1,123 @@
+"""Public texts nobody on this project wrote, split once into a dev half and a test half.
+
+A model and a lexicon written and tested by the same hands fit those hands, so the honest
+measure is text from elsewhere: hand-labelled tweets that use the word "suicidal",
+r/SuicideWatch and r/teenagers posts, lines adults wrote to decoys in Perverted-Justice
+chats (../shared/corpora/external), and everyday assistant queries (banking77, SNIPS).
+
+The texts stay in ../shared (they are sensitive and licensed for evaluation only); this
+module only decides, from a fixed seed, which half each line is in. The split hashes the
+normalised text, so it does not depend on file order and a line cannot be in both halves.
+Tune on `dev`; read `test` once per accepted model.
+
+The everyday corpora are split three ways: a `train` share that nlu/everyday.yml is drawn
+from (scripts/everyday_lines.py), and the dev and test halves, which are never trained on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.config import PROJECT_ROOT
+from bot.nlu_data import normalise
+
+SEED = "waypoint-external-split-2026-12-01"
+CORPORA = PROJECT_ROOT.parent / "shared" / "corpora"
+HALVES = ("dev", "test")
+# Everyday lines per corpus and half: enough to see a 1% false-alarm rate, quick to classify.
+EVERYDAY_PER_HALF = 600
+
+
+@dataclass(frozen=True)
+class ExternalSet:
+    name: str
+    file: str
+    everyday: bool  # a corpus of everyday queries (all `other`, with a train share)
+
+
+SETS = (
+    ExternalSet("twitter_suicidal", "external/twitter_suicidal_handlabeled.jsonl", False),
+    ExternalSet("reddit_suicidewatch_teenagers", "external/reddit_suicidewatch_teenagers.jsonl", False),
+    ExternalSet("pj_grooming", "external/pj_grooming_lines.jsonl", False),
+    ExternalSet("banking77", "banking77.jsonl", True),
+    ExternalSet("snips", "snips.jsonl", True),
+)
+
+
+def bucket(text: str) -> int:
+    """0-99, fixed by the seed and the normalised text."""
+    digest = hashlib.sha256(f"{SEED}\n{normalise(text)}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") % 100
+
+
+def share_of(text: str, everyday: bool) -> str:
+    """`train`, `dev` or `test`. Everyday corpora: 40% train, 30% dev, 30% test; the
+    labelled sets have no train share (evaluation only): 50% dev, 50% test."""
+    b = bucket(text)
+    if everyday:
+        return "train" if b < 40 else "dev" if b < 70 else "test"
+    return "dev" if b < 50 else "test"
+
+
+def available(root: Path = CORPORA) -> bool:
+    return all((root / s.file).is_file() for s in SETS)
+
+
+def _rows(path: Path) -> Iterator[dict]:
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)
+
+
+def lines(external: ExternalSet, share: str, root: Path = CORPORA) -> list[dict]:
+    """One share of one set as {"text", "label", "source"}; everyday lines are labelled
+    `other`. Duplicates (after normalising) are kept once. Everyday eval halves are capped
+    at EVERYDAY_PER_HALF, chosen by bucket order so the choice is as fixed as the split."""
+    seen: set[str] = set()
+    found = []
+    for row in _rows(root / external.file):
+        key = normalise(row["text"])
+        if key in seen or share_of(row["text"], external.everyday) != share:
+            continue
+        seen.add(key)
+        found.append({"text": row["text"], "label": row.get("label", "other"), "source": row["source"]})
+    if external.everyday and share in HALVES:
+        found.sort(key=lambda r: hashlib.sha256(f"{SEED}/order\n{normalise(r['text'])}".encode()).digest())
+        found = found[:EVERYDAY_PER_HALF]
+    return found
+
+
+def held_out_keys(root: Path = CORPORA) -> dict[str, str]:
+    """Normalised text -> "set/half" for every line of every dev and test half."""
+    if not available(root):
+        return {}
+    return {normalise(row["text"]): f"{s.name}/{half}"
+            for s in SETS for half in HALVES for row in lines(s, half, root)}
+
+
+def write_half(half: str, out_dir: Path, root: Path = CORPORA) -> list[Path]:
+    """Writes each set's half as JSON lines under out_dir (outside the repository's data),
+    for `waypoint classify --eval`; returns the files."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for s in SETS:
+        path = out_dir / f"external-{s.name}-{half}.jsonl"
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in lines(s, half, root)), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="write the external sets' dev or test half as JSON lines")
+    parser.add_argument("half", choices=HALVES)
+    parser.add_argument("out_dir", type=Path)
+    args = parser.parse_args()
+    for path in write_half(args.half, args.out_dir):
+        print(path, sum(1 for _ in path.open()))

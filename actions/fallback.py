@@ -1,4 +1,5 @@
-"""When the model is unsure: ask again kindly, and after two misses in a row offer a person.
+"""When the model is unsure: ask again kindly, with one calm line naming the crisis line, and
+after two misses in a row offer a person.
 
 Counting misses needs the conversation's history, so this is an action rather than two
 rules (Rasa rules may hold only one user message).
@@ -10,6 +11,8 @@ from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
+
+from bot.resources import help_lines
 
 FALLBACK_INTENT = "nlu_fallback"
 
@@ -34,5 +37,5 @@ class ActionNotUnderstood(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         response = "utter_default_offer_human" if misses_in_a_row(tracker) >= 2 else "utter_default"
-        dispatcher.utter_message(response=response)
+        dispatcher.utter_message(response=response, **help_lines(tracker.get_slot("country")))
         return []

@@ -26,7 +26,12 @@ MAX_BUBBLES = 3
 STEPS: dict[str, tuple[str, ...]] = {
     "crisis": ("utter_crisis", "utter_offer_human"),
     "crisis_now": ("utter_crisis_now",),
+    # An act already done or under way: the emergency number first, with the crisis line.
+    "crisis_act": ("utter_crisis_act", "utter_offer_human"),
+    # Only the model, unsure, says crisis or danger: ask, with the numbers, instead of asserting.
+    "crisis_check": ("utter_crisis_check",),
     "danger": ("utter_danger", "utter_offer_human"),
+    "danger_check": ("utter_danger_check",),
     "sextortion": ("utter_sextortion", "utter_sextortion_report"),
     "sextortion_paid": ("utter_sextortion_paid", "utter_report_next"),
     "sextortion_fake": ("utter_sextortion_fake", "utter_report_next"),
@@ -43,6 +48,9 @@ STEPS: dict[str, tuple[str, ...]] = {
 # What "what now?" leads to after each step; steps not listed end their flow.
 NEXT: dict[str, str] = {
     "crisis": "crisis_now",
+    "crisis_act": "crisis_now",
+    "crisis_check": "crisis",
+    "danger_check": "danger",
     "danger": "crisis_now",
     "sextortion": "save",
     "sextortion_paid": "save",
@@ -51,6 +59,18 @@ NEXT: dict[str, str] = {
     "unsafe_contact": "save",
     "friend": "save",
     "pressure": "say_no",
+}
+
+
+# Below this confidence, a crisis or danger guess of the model's own (no lexicon signal) is
+# asked about rather than asserted. Chosen on the external dev halves and the project's sets
+# (scripts/check_in_threshold.py; docs/nlu-evaluation.md records the sweep).
+CHECK_IN_BELOW = 0.6
+# Not English: that turn's reply first says so, in the young person's language. Per language:
+# the note for a line that answers in it, and the note for a line that answers in English.
+LANGUAGE_NOTES = {
+    "es": ("utter_english_best_es", "utter_english_best_es_line_in_english"),
+    "fr": ("utter_english_best_fr", "utter_english_best_fr_line_in_english"),
 }
 
 
@@ -90,11 +110,41 @@ class FlowStep(Action, ABC):
         return send_step(self.step, dispatcher, tracker)
 
 
-class CrisisHelp(FlowStep):
+def send_language_note(dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> None:
+    """In their language: the bot reads English best; a line to reach now, saying it speaks
+    their language only when its resource entry says so."""
+    region = tracker.get_slot("country")
+    line, speaks = resources.crisis_line_in(region, language)
+    in_their_language, in_english = LANGUAGE_NOTES[language]
+    dispatcher.utter_message(response=in_their_language if speaks else in_english, language_line=line.contact_line(),
+                             emergency_number=help_lines(region)["emergency_number"])
+
+
+class SafetyHelp(FlowStep, ABC):
+    """Crisis and danger: what the lexicon saw decides the step (an act under way leads with
+    the emergency number; Spanish or French gets a note in that language first); a guess of
+    the model's own below CHECK_IN_BELOW becomes a check-in question with the numbers."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        signal = tracker.latest_message.get("safety_signal") or {}
+        confidence = (tracker.latest_message.get("intent") or {}).get("confidence") or 0.0
+        step = self.step
+        if signal.get("emergency") and f"{step}_act" in STEPS:
+            step = f"{step}_act"
+        elif not signal and confidence < CHECK_IN_BELOW:
+            step = f"{step}_check"
+        if signal.get("language") in LANGUAGE_NOTES:
+            send_language_note(dispatcher, tracker, signal["language"])
+        return send_step(step, dispatcher, tracker)
+
+
+class CrisisHelp(SafetyHelp):
     step = "crisis"
 
 
-class DangerHelp(FlowStep):
+class DangerHelp(SafetyHelp):
     step = "danger"
 
 
@@ -161,6 +211,22 @@ class NextStep(Action):
         if step not in STEPS:
             step = NEXT.get(tracker.get_slot("flow") or "")
         if step is None:
-            dispatcher.utter_message(response="utter_help_menu")
+            send_help_menu(dispatcher, tracker.get_slot("country"))
             return []
         return send_step(step, dispatcher, tracker)
+
+
+def send_help_menu(dispatcher: CollectingDispatcher, region: str | None) -> None:
+    """The menu of what the bot helps with, ending on one calm line with the crisis line."""
+    dispatcher.utter_message(response="utter_help_menu", **help_lines(region))
+
+
+class HelpMenu(Action):
+    def name(self) -> str:
+        return "action_help_menu"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        send_help_menu(dispatcher, tracker.get_slot("country"))
+        return []

@@ -14,8 +14,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.resources import help_lines
+from actions.flows import send_help_menu
 from bot import resources
+from bot.resources import help_lines
 
 AGE_BANDS = ("under_13", "13_15", "16_17", "18_plus")
 REGION_NAMES = {"US": "the US", "CA": "Canada", "UK": "the UK", "AU": "Australia"}
@@ -89,7 +90,7 @@ class ActionSetCountry(Action):
         if tracker.get_slot("flow"):
             dispatcher.utter_message(response="utter_local_help", **help_lines(code))
         else:
-            dispatcher.utter_message(response="utter_help_menu")
+            send_help_menu(dispatcher, code)
         return [SlotSet("country", code), SlotSet("country_offered", True)]
 
 
@@ -114,7 +115,7 @@ class ActionSetAgeBand(Action):
         if _country_question_due(tracker):
             events += _ask_country(dispatcher)
         elif not tracker.get_slot("flow"):
-            dispatcher.utter_message(response="utter_help_menu")
+            send_help_menu(dispatcher, tracker.get_slot("country"))
         return events
 
 
@@ -131,5 +132,5 @@ class ActionSkip(Action):
             return _ask_country(dispatcher)
         dispatcher.utter_message(response="utter_skip_ok")
         if not tracker.get_slot("flow"):
-            dispatcher.utter_message(response="utter_help_menu")
+            send_help_menu(dispatcher, tracker.get_slot("country"))
         return []

@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 import httpx
 
-from bot import categories
+from bot import categories, external_eval
 
 
 @dataclass(frozen=True)
@@ -159,6 +159,32 @@ async def run_classify(classifier: Classifier, stream: TextIO, out: TextIO = sys
         out.flush()
 
 
+async def _evaluate_items(classifier: Classifier, items: list[dict[str, Any]], *, quote: bool) -> dict[str, Any]:
+    """Classifies labelled items; mistakes quote the text only when `quote` (external texts
+    are sensitive and licensed for evaluation: their mistakes name the line's source)."""
+    pairs, mistakes = [], []
+    for i, item in enumerate(items, start=1):
+        result = await classifier.classify(item["text"])
+        pairs.append((item["label"], result.category))
+        if result.category != item["label"]:
+            found = result.as_dict()
+            if not quote:
+                found["text"] = item["source"]
+            mistakes.append({**found, "label": item["label"]})
+        if i % 100 == 0 or i == len(items):
+            print(f"[classify] {i}/{len(items)}", file=sys.stderr, flush=True)
+    report = evaluate(pairs)
+    report["mistakes"] = mistakes
+    report["model"] = await classifier.model_name()
+    return report
+
+
+def _write_report(report: dict[str, Any], results_dir: Path, stem: str, title: str) -> None:
+    results_dir.mkdir(parents=True, exist_ok=True)
+    (results_dir / f"{stem}-report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    write_confusion_png(report, results_dir / f"{stem}-confusion.png", title)
+
+
 async def run_eval(classifier: Classifier, path: Path, results_dir: Path) -> dict[str, Any]:
     known = set(categories.categories())
     items: list[dict[str, Any]] = []
@@ -170,20 +196,32 @@ async def run_eval(classifier: Classifier, path: Path, results_dir: Path) -> dic
                 print(f"line {number}: label {item['label']!r} is not a category; skipped", file=sys.stderr)
             else:
                 items.append(item)
-    pairs, mistakes = [], []
-    for i, item in enumerate(items, start=1):
-        result = await classifier.classify(item["text"])
-        pairs.append((item["label"], result.category))
-        if result.category != item["label"]:
-            mistakes.append({**result.as_dict(), "label": item["label"]})
-        if i % 50 == 0 or i == len(items):
-            print(f"[classify] {i}/{len(items)}", file=sys.stderr, flush=True)
-    report = evaluate(pairs)
-    report["mistakes"] = mistakes
+    report = await _evaluate_items(classifier, items, quote=True)
     report["source"] = str(path)
-    report["model"] = await classifier.model_name()
-    stem = path.stem
-    results_dir.mkdir(parents=True, exist_ok=True)
-    (results_dir / f"{stem}-report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    write_confusion_png(report, results_dir / f"{stem}-confusion.png", f"{path.name}: {len(pairs)} lines")
+    _write_report(report, results_dir, path.stem, f"{path.name}: {report['lines']} lines")
     return report
+
+
+async def run_external(classifier: Classifier, half: str, results_dir: Path) -> dict[str, Any]:
+    """Every external set's `half` (bot/external_eval.py): a report per set, and the issue's
+    measures with their targets in results/external-<half>.json."""
+    reports = {}
+    for external in external_eval.SETS:
+        items = external_eval.lines(external, half)
+        print(f"[classify] {external.name} ({half}): {len(items)} lines", file=sys.stderr, flush=True)
+        report = await _evaluate_items(classifier, items, quote=False)
+        report["source"] = f"{external.file} ({half} half, seed {external_eval.SEED})"
+        _write_report(report, results_dir, f"external-{external.name}-{half}", f"{external.name} {half}")
+        reports[external.name] = report
+    summary = {"half": half, "model": next(iter(reports.values()))["model"],
+               "measures": external_eval.measures(reports)}
+    (results_dir / f"external-{half}.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    return summary
+
+
+def format_measures(summary: dict[str, Any]) -> str:
+    rows = [f"{'external ' + summary['half'] + ' half':<52}{'value':>8}{'target':>10}  ok"]
+    for m in summary["measures"]:
+        rows.append(f"{m['what']:<52}{m['value']:>8.3f}{m['op']:>4}{m['target']:>6.2f}  {'yes' if m['ok'] else 'NO'}"
+                    f"   ({m['count']}/{m['of']})")
+    return "\n".join(rows)

@@ -17,7 +17,7 @@ import yaml
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import logs, model, secret_store, stack
+from bot import external_eval, logs, model, secret_store, stack
 from bot.config import Settings
 from bot.conversation import RasaBridge
 from bot.handoff.desk import HandoffDesk
@@ -195,11 +195,16 @@ async def _chat(settings: Settings, jsonl: bool) -> int:
 
 
 async def _classify(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.classify import Classifier, format_table, run_classify, run_eval
+    from bot.classify import Classifier, format_measures, format_table, run_classify, run_eval, run_external
 
     async with stack.serving(settings) as running:
         classifier = Classifier(settings.rasa_url, running.auth_token)
         try:
+            if args.external:
+                summary = await run_external(classifier, args.external, args.results)
+                print(format_measures(summary))
+                print(f"reports: {args.results}/external-*-{args.external}-report.json")
+                return 0 if all(m["ok"] for m in summary["measures"]) else 1
             if args.eval:
                 report = await run_eval(classifier, args.eval, args.results)
                 print(format_table(report))
@@ -321,7 +326,10 @@ def main(argv: list[str] | None = None) -> int:
     source = classify.add_mutually_exclusive_group()
     source.add_argument("--input", type=Path, help="read lines from FILE instead of stdin")
     source.add_argument("--eval", type=Path, help='evaluate FILE of {"text", "label"} lines: table, JSON report, PNG')
-    classify.add_argument("--results", type=Path, default=Path("results"), help="where --eval writes (default results/)")
+    source.add_argument("--external", choices=("dev", "test"),
+                        help="evaluate one half of the public sets in ../shared/corpora (tune on dev only)")
+    classify.add_argument("--results", type=Path, default=Path("results"),
+                          help="where --eval and --external write (default results/)")
     report = commands.add_parser("report", help="counts per day (categories, failures): a table and a PNG")
     report.add_argument("--out", type=Path, default=Path("results") / "report.png", help="where the PNG goes")
     counsellors = commands.add_parser("counsellors", help="who can take handed-off chats: add, remove, list")
@@ -354,6 +362,8 @@ def main(argv: list[str] | None = None) -> int:
         for path in (args.input, args.eval):
             if path is not None and not path.is_file():
                 parser.error(f"{path} does not exist or is not a file")
+        if args.external and not external_eval.available():
+            parser.error(f"the public sets are not in {external_eval.CORPORA} (../shared beside the project)")
         return _run_async(_classify(settings, args))
     if args.command == "run":
         return _run_async(_run(settings))

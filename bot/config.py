@@ -69,6 +69,8 @@ class Settings:
     telegram_webhook_url: str | None = None
     telegram_webhook_port: int = 8443
     telegram_webhook_secret: str | None = field(default=None, repr=False)
+    # A model file to serve instead of the one for the current inputs (comparing models).
+    model_file: Path | None = None
 
     @property
     def rasa_url(self) -> str:
@@ -100,4 +102,5 @@ class Settings:
             telegram_webhook_url=os.environ.get("TELEGRAM_WEBHOOK_URL", "").strip() or None,
             telegram_webhook_port=_port("WAYPOINT_WEBHOOK_PORT", 8443),
             telegram_webhook_secret=os.environ.get("TELEGRAM_WEBHOOK_SECRET", "").strip() or None,
+            model_file=Path(os.environ["WAYPOINT_MODEL"]) if os.environ.get("WAYPOINT_MODEL", "").strip() else None,
         )

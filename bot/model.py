@@ -16,7 +16,7 @@ from pathlib import Path
 
 # Paths (files or folders, relative to the project root) whose contents decide the model.
 MODEL_INPUTS = (
-    "config.yml", "nlu", "stories", "responses", "requirements/rasa.lock",
+    "config.yml", "nlu", "stories", "responses", "requirements/rasa.lock", "requirements/encoder.lock",
     # The safety net runs inside the model's pipeline.
     "nlu_components", "bot/safety_net.py", "bot/data/safety_lexicon.yml",
 )

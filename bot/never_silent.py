@@ -13,8 +13,9 @@ from bot import resources
 from bot.safety_net import default_net
 
 
-def fallback_text(region: str | None = None, category: str | None = None) -> str:
-    """The never-silent reply; `category` (crisis or danger) puts its line first."""
+def fallback_text(region: str | None = None, category: str | None = None, act_under_way: bool = False) -> str:
+    """The never-silent reply; `category` (crisis or danger) puts its line first, and an act
+    done or under way puts the emergency number first, then the crisis line."""
     crisis = resources.first(region, "crisis")
     report = resources.first(region, "report")
     emergency = resources.first(region, "emergency")
@@ -26,6 +27,9 @@ def fallback_text(region: str | None = None, category: str | None = None) -> str
     talk = f"Talk to someone now: {crisis.contact_line()}."
     sorry = "Sorry, I'm having trouble answering right now. You are not alone, and you are not in trouble."
     lines = [sorry, talk, f"Report a person who threatens you or wants nudes: {report.contact_line()}.", danger]
+    if act_under_way:
+        call_now = f"Please call {emergency.phone} right now." if emergency.phone else "Please call your local emergency number right now."
+        return "\n".join([call_now, talk, *(line for line in lines if line not in (talk, danger))])
     first = {"crisis": talk, "danger": danger}.get(category or "")
     if first:
         lines = [first, *(line for line in lines if line != first)]
@@ -35,4 +39,4 @@ def fallback_text(region: str | None = None, category: str | None = None) -> str
 def fallback_for(text: str | None, region: str | None = None) -> str:
     """The never-silent reply for what the young person typed (buttons carry no words)."""
     match = default_net().check(text) if text else None
-    return fallback_text(region, match.category if match else None)
+    return fallback_text(region, match.category if match else None, bool(match and match.emergency))

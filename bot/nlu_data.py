@@ -52,8 +52,13 @@ def read_examples(nlu_dir: Path) -> list[Example]:
 
 
 def held_out(root: Path) -> dict[str, str]:
-    """Every held-out test line (normalised) -> its file: these must never be trained on."""
-    found = {}
+    """Every held-out test line (normalised) -> where it is: these must never be trained on.
+
+    Besides tests/nlu/*.jsonl, the dev and test halves of the external sets in ../shared
+    (bot/external_eval.py), when that folder is beside the project."""
+    from bot.external_eval import held_out_keys
+
+    found = held_out_keys(root.parent / "shared" / "corpora")
     for path in sorted((root / "tests" / "nlu").glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():

@@ -31,6 +31,7 @@ class Resource:
     phone: str | None = None
     text: str | None = None
     address: str | None = None
+    languages: tuple[str, ...] = ("en",)
 
     def contact_line(self) -> str:
         """One short line a young person can act on: who, then how to reach them."""
@@ -68,6 +69,7 @@ def all_resources() -> tuple[Resource, ...]:
     for entry in raw:
         entry = dict(entry)
         entry["for_"] = entry.pop("for")
+        entry["languages"] = tuple(entry.get("languages") or ("en",))
         items.append(Resource(**entry))
     return tuple(items)
 
@@ -85,6 +87,14 @@ def first(region: str | None, role: str) -> Resource:
     return found[0]
 
 
+def crisis_line_in(region: str | None, language: str) -> tuple[Resource, bool]:
+    """The region's crisis line that answers in `language`, and True; else its first crisis
+    line and False (a reply must not say a line speaks a language it does not)."""
+    found = resources_for(region, "crisis")
+    speaking = [r for r in found if language in r.languages]
+    return (speaking[0], True) if speaking else (first(region, "crisis"), False)
+
+
 def help_lines(region: str | None) -> dict[str, str]:
     """The values for the placeholders in responses/: {crisis_lines}, {report_lines}, ..."""
 
@@ -94,6 +104,8 @@ def help_lines(region: str | None) -> dict[str, str]:
 
     return {
         "crisis_lines": lines("crisis"),
+        # One calm line for replies that are not about a crisis (not understood, the menu).
+        "crisis_line": first(region, "crisis").contact_line(),
         "report_lines": lines("report"),
         # Removal tools differ by region (Take It Down, Report Remove, NeedHelpNow), so each
         # says in its own words how it works.

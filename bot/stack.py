@@ -36,7 +36,7 @@ def _model_loaded(response: httpx.Response) -> bool:
 
 def child_specs(settings: Settings, token: str) -> list[ChildSpec]:
     root = settings.project_root
-    model_file = model.ensure_model(root, log_file=settings.log_dir / "train.log")
+    model_file = settings.model_file or model.ensure_model(root, log_file=settings.log_dir / "train.log")
     rasa = ChildSpec(
         name="rasa",
         argv=[

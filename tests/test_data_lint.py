@@ -6,6 +6,9 @@ import json
 from pathlib import Path
 
 
+import pytest
+
+from bot import external_eval
 from bot.config import PROJECT_ROOT
 from bot.data_lint import lint
 
@@ -54,6 +57,16 @@ def test_a_held_out_line_in_the_training_data_is_caught(project_copy):
     add_intent(project_copy, "crisis", [held_out["text"].upper()])
     [detail] = checks(project_copy)["held-out line in training data"]
     assert "holdout.jsonl" in detail
+
+
+@pytest.mark.skipif(not external_eval.available(), reason="../shared/corpora is not beside the project")
+def test_a_line_of_an_external_dev_or_test_half_in_the_training_data_is_caught(project_copy):
+    everyday = next(s for s in external_eval.SETS if s.everyday)
+    dev, test = (external_eval.lines(everyday, half)[0]["text"] for half in external_eval.HALVES)
+    add_intent(project_copy, "out_of_scope", [dev, test.lower()])
+    found = checks(project_copy)["held-out line in training data"]
+    assert len(found) == 2
+    assert any(f"{everyday.name}/dev" in d for d in found) and any(f"{everyday.name}/test" in d for d in found)
 
 
 def test_personal_details_in_training_lines_and_blame_in_responses_are_caught(project_copy):

@@ -28,6 +28,8 @@ def test_every_number_and_address_is_in_the_resources_file(item):
 def test_reading_level(item):
     if len(item.text.split()) < 4:
         pytest.skip("a button title or one-word reply: the formula means nothing there")
+    if item.language != "en":
+        pytest.skip("Spanish or French: the reading-level formula is for English")
     limit = MAX_GRADE.get(item.age_band or "default", MAX_GRADE["default"])
     assert grade(item.text) <= limit
 

@@ -8,6 +8,7 @@ import httpx
 import pytest
 from cryptography.fernet import Fernet
 
+from actions.flows import CHECK_IN_BELOW
 from bot.conversation import RasaBridge
 from bot.store.database import open_database
 from bot.store.privacy import PrivacyStore
@@ -117,6 +118,45 @@ async def test_two_misunderstandings_in_a_row_offer_a_person(bridge):
     assert "/human" not in [b.payload for b in first.replies[0].buttons]
     second = await bridge.send("flow-lost", payload="/nlu_fallback")
     assert "/human" in [b.payload for b in second.replies[0].buttons]
+
+
+async def test_not_understood_and_the_menu_after_it_carry_one_calm_crisis_line(bridge):
+    lost = await bridge.send("flow-lost-line", payload="/nlu_fallback")
+    assert "988" in lost.replies[0].text and "911" not in lost.replies[0].text
+    menu = await bridge.send("flow-lost-line", payload="/ask_help_menu")
+    assert "988" in menu.replies[0].text and "/human" in [b.payload for b in menu.replies[0].buttons]
+    await bridge.send("flow-lost-uk", payload=json_payload("choose_country", country="UK"))
+    uk = await bridge.send("flow-lost-uk", payload="/nlu_fallback")
+    assert "0800 1111" in uk.replies[0].text and "988" not in uk.replies[0].text
+
+
+async def test_an_act_under_way_gets_the_emergency_number_first_with_the_crisis_line(bridge):
+    result = await bridge.send("flow-act", text="i took a whole bottle of my moms pills like 10 min ago")
+    first = result.replies[0].text
+    assert "911" in first.split(".")[0] and "988" in first
+    _assert_filled(result)
+
+
+@pytest.mark.parametrize("category, number, asked", [("crisis", "988", "hurting yourself"),
+                                                     ("danger", "911", "safe right now")])
+async def test_an_unsure_guess_of_the_model_alone_is_asked_about_with_the_numbers(bridge, category, number, asked):
+    unsure = await bridge.send(f"flow-unsure-{category}", payload=f"/{category}@{CHECK_IN_BELOW - 0.1:.2f}")
+    [question] = unsure.replies
+    assert asked in question.text and number in question.text
+    assert f"/{category}" in [b.payload for b in question.buttons]
+    sure = await bridge.send(f"flow-sure-{category}", payload=f"/{category}@{CHECK_IN_BELOW + 0.05:.2f}")
+    assert asked not in sure.replies[0].text and number in sure.replies[0].text
+
+
+async def test_spanish_and_french_crisis_get_a_note_in_their_language_and_a_line_to_reach(bridge):
+    spanish = await bridge.send("flow-es", text="no aguanto mas, me quiero morir")
+    note, crisis, *_ = spanish.replies
+    assert "inglés" in note.text and "988" in note.text and "en español" in note.text
+    assert "988" in crisis.text
+    await bridge.send("flow-fr", payload=json_payload("choose_country", country="CA"))
+    french = await bridge.send("flow-fr", text="je veux mourir, je suis fatiguée de tout")
+    assert "anglais" in french.replies[0].text and "Kids Help Phone" in french.replies[0].text
+    assert "en français" in french.replies[0].text
 
 
 def json_payload(intent: str, **entities: str) -> str:

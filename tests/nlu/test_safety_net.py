@@ -19,6 +19,10 @@ def test_catches(case):
     match = default_net().check(case["text"])
     assert match is not None, f"missed: {case['text']!r}"
     assert (match.category, match.signal) == (case["category"], case["signal"])
+    # An act done or under way leads the reply with the emergency number; a Spanish or
+    # French phrasing gets the reply in that language. Absent keys mean: no, English.
+    assert match.emergency is case.get("emergency", False), f"emergency flag: {case['text']!r}"
+    assert match.language == case.get("language", "en"), f"language: {case['text']!r}"
 
 
 @pytest.mark.parametrize("text", CASES["must_not_catch"], ids=lambda t: t[:40])
@@ -29,6 +33,31 @@ def test_leaves_everyday_lines_alone(text):
 def test_crisis_wins_over_danger_in_one_message():
     match = default_net().check("hes outside my house rn and honestly i just want to die")
     assert match is not None and match.category == "crisis"
+
+
+def test_act_under_way_wins_over_a_plain_crisis_signal_in_one_message():
+    match = default_net().check("i want to die and i already took the pills")
+    assert match is not None
+    assert (match.category, match.signal, match.emergency) == ("crisis", "crisis.act_under_way", True)
+
+
+def test_act_under_way_wins_even_when_a_plain_crisis_signal_comes_first_in_the_file():
+    # "kill myself" (suicide_wish) and "hang myself" (method_or_means) fire too, but the
+    # attempt an hour ago is what the reply must lead with.
+    match = default_net().check("i tried to hang myself an hour ago, i want to kill myself")
+    assert match is not None and match.emergency and match.signal == "crisis.act_under_way"
+
+
+def test_emergency_and_language_flags_are_well_formed():
+    for signal in default_net().signals:
+        assert signal.language in ("en", "es", "fr"), signal.id
+        if signal.emergency:
+            assert signal.category == "crisis", signal.id
+
+
+def test_every_signal_has_a_must_catch_case():
+    caught = {case["signal"] for case in CASES["must_catch"]}
+    assert [s.id for s in default_net().signals if s.id not in caught] == []
 
 
 def test_signal_ids_are_unique_and_stable_looking():

@@ -35,6 +35,7 @@ class BotText:
     source: str
     text: str
     age_band: str | None = None  # the condition on a response variant, when there is one
+    language: str = "en"  # a variant's metadata says when it is not English
 
 
 def domain_responses() -> Iterator[BotText]:
@@ -47,16 +48,18 @@ def domain_responses() -> Iterator[BotText]:
                     None,
                 )
                 titles = [b["title"] for b in variant.get("buttons") or []]
+                language = (variant.get("metadata") or {}).get("language", "en")
                 for text in [*_filled(variant.get("text") or ""), *titles]:
                     if text:
-                        yield BotText(f"{path.name}:{name}", text, band)
+                        yield BotText(f"{path.name}:{name}", text, band, language)
 
 
 def _filled(text: str) -> set[str]:
     """A response as each region sees it: its {placeholders} filled as the actions fill them."""
     if "{" not in text:
         return {text}
-    return {text.format(**help_lines(region)) for region in (*resources.REGIONS, None)}
+    return {text.format(**help_lines(region), language_line=resources.crisis_line_in(region, language)[0].contact_line())
+            for region in (*resources.REGIONS, None) for language in ("es", "fr")}
 
 
 def _tracker(text: str, region: str | None) -> Tracker:
@@ -89,6 +92,7 @@ def channel_texts() -> Iterator[BotText]:
     for region in (*resources.REGIONS, None):
         for category in (None, "crisis", "danger"):
             yield BotText(f"never-silent reply ({region}, {category})", fallback_text(region, category))
+        yield BotText(f"never-silent reply ({region}, act under way)", fallback_text(region, "crisis", True))
     # Privacy replies: one text for every age, so held to the under-13 reading level.
     samples = [SubjectData({}, {}), SubjectData({"improve_bot": True}, {"improve_bot": 3}),
                SubjectData({"counsellor_read": True}, {"counsellor_read": 4}, tickets=1)]

@@ -65,7 +65,7 @@ NEXT: dict[str, str] = {
 # Below this confidence, a crisis or danger guess of the model's own (no lexicon signal) is
 # asked about rather than asserted. Chosen on the external dev halves and the project's sets
 # (scripts/check_in_threshold.py; docs/nlu-evaluation.md records the sweep).
-CHECK_IN_BELOW = 0.6
+CHECK_IN_BELOW = 0.9
 # Not English: that turn's reply first says so, in the young person's language. Per language:
 # the note for a line that answers in it, and the note for a line that answers in English.
 LANGUAGE_NOTES = {

@@ -259,7 +259,11 @@ def _accept(settings: Settings, report_path: Path, accepted_path: Path) -> int:
         print(f"{report_path} is for {report.get('model')}, but the current model is {current}; "
               "run make eval first.", file=sys.stderr)
         return 1
-    accepted_path.write_text(json.dumps(regression.accepted_record(report), indent=2) + "\n", encoding="utf-8")
+    record = regression.accepted_record(report)
+    external = _read_report(report_path.parent / "external-test.json") if (report_path.parent / "external-test.json").exists() else None
+    if external is not None and external.get("model") == current:
+        record["external_test"] = {m["what"]: m for m in external["measures"]}
+    accepted_path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     print(f"[accept] {current} is the new baseline ({accepted_path}); commit it with the data change.")
     return 0
 

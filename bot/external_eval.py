@@ -17,6 +17,7 @@ from (scripts/everyday_lines.py), and the dev and test halves, which are never t
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -37,6 +38,15 @@ class ExternalSet:
     name: str
     file: str
     everyday: bool  # a corpus of everyday queries (all `other`, with a train share)
+    # Read from this installed package's folder instead of ../shared/corpora.
+    package: str | None = None
+
+    def path(self, root: Path) -> Path:
+        if self.package is None:
+            return root / self.file
+        spec = importlib.util.find_spec(self.package)
+        folder = Path(next(iter(spec.submodule_search_locations))) if spec and spec.submodule_search_locations else None
+        return folder / self.file if folder else Path("/nonexistent") / self.file
 
 
 SETS = (
@@ -45,7 +55,11 @@ SETS = (
     ExternalSet("pj_grooming", "external/pj_grooming_lines.jsonl", False),
     ExternalSet("banking77", "banking77.jsonl", True),
     ExternalSet("snips", "snips.jsonl", True),
+    # Students chatting with each other (BYU Chit-Chat Challenge, MIT), from the
+    # chitchat-dataset wheel: everyday talk, not requests to an assistant.
+    ExternalSet("chitchat", "dataset.json", True, package="chitchat_dataset"),
 )
+MIN_CHAT_WORDS = 4  # "lol", "ok" and "you?" say nothing about what everyday talk looks like
 
 
 def bucket(text: str) -> int:
@@ -64,10 +78,20 @@ def share_of(text: str, everyday: bool) -> str:
 
 
 def available(root: Path = CORPORA) -> bool:
-    return all((root / s.file).is_file() for s in SETS)
+    return all(s.path(root).is_file() for s in SETS)
 
 
-def _rows(path: Path) -> Iterator[dict]:
+def rows(external: ExternalSet, root: Path = CORPORA) -> Iterator[dict]:
+    """{"text", "source", and "label" or the corpus's own "intent"} for each line of a set."""
+    path = external.path(root)
+    if external.package == "chitchat_dataset":
+        for conversation, data in json.loads(path.read_text(encoding="utf-8")).items():
+            for turn, messages in enumerate(data["messages"]):
+                for i, message in enumerate(messages):
+                    if len(message["text"].split()) >= MIN_CHAT_WORDS:
+                        yield {"text": message["text"], "intent": data.get("prompt") or "no prompt",
+                               "source": f"chitchat_dataset/dataset.json|{conversation}|{turn}.{i}"}
+        return
     with path.open(encoding="utf-8") as fh:
         for line in fh:
             if line.strip():
@@ -80,7 +104,7 @@ def lines(external: ExternalSet, share: str, root: Path = CORPORA) -> list[dict]
     at EVERYDAY_PER_HALF, chosen by bucket order so the choice is as fixed as the split."""
     seen: set[str] = set()
     found = []
-    for row in _rows(root / external.file):
+    for row in rows(external, root):
         key = normalise(row["text"])
         if key in seen or share_of(row["text"], external.everyday) != share:
             continue
@@ -115,7 +139,7 @@ def measures(reports: dict[str, dict]) -> list[dict]:
         return sum(r.values()) - r["other"], sum(r.values())
 
     crisis = [row(n, "crisis") for n in ("twitter_suicidal", "reddit_suicidewatch_teenagers")]
-    everyday = [alarms(n) for n in ("banking77", "snips")]
+    everyday = [alarms(s.name) for s in SETS if s.everyday]
     grooming = row("pj_grooming", "unsafe_contact")
     return [
         _measure("crisis recall, crisis posts and tweets", sum(r["crisis"] for r in crisis),

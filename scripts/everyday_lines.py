@@ -6,11 +6,12 @@ share of ../shared/corpora (bot/external_eval.py decides the share, so no dev or
 ever trained on), spread evenly over each corpus's own intents, and writes them with their
 source and licence as the block's metadata.
 
-    .venv/bin/python scripts/everyday_lines.py [--per-corpus 1000]
+    .venv/bin/python scripts/everyday_lines.py [--per-corpus 700]
 
 Skipped: lines with Rasa entity markup characters, lines the scrubber finds personal details
-in, lines already in nlu/ (under any intent), and lines the safety lexicon fires on (a public
-query that reads like a disclosure is not a lesson in what "other" looks like).
+in, lines already in nlu/ (under any intent), lines on a topic the bot is for (pics, meeting,
+police, hurting...), and lines the safety lexicon fires on: a public line that reads like a
+disclosure is not a lesson in what "other" looks like.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -35,8 +37,13 @@ LICENCES = {
     "banking77": "CC BY 4.0; Casanueva et al., Efficient Intent Detection with Dual Sentence Encoders, "
                  "NLP4ConvAI 2020 (PolyAI-LDN/task-specific-datasets)",
     "snips": "CC0 1.0; Coucke et al. 2018, Snips NLU benchmark (sonos/nlu-benchmark)",
+    "chitchat": "MIT; BYU PCCL Chit-Chat Challenge, the chitchat-dataset 0.9.0 wheel (PyPI)",
 }
 MARKUP = set("[](){}")
+# Everyday chat can touch what the bot is for; such a line is no lesson in what "other" is.
+SAFETY_TOPIC = re.compile(r"\b(nudes?|naked|sex\w*|pics?|photos?|kill\w*|die|dead|death|dying|suicid\w*|"
+                          r"hurt\w*|cut\w*|police|cops?|arrest\w*|jail|blackmail\w*|threat\w*|scared|afraid|"
+                          r"meet\w*|secret\w*|drugs?|pills?|drunk|weed|abuse\w*|rape\w*|porn\w*)\b", re.I)
 
 
 def _order(text: str) -> bytes:
@@ -45,11 +52,11 @@ def _order(text: str) -> bytes:
 
 def draw(corpus: external_eval.ExternalSet, per_corpus: int, taken: set[str]) -> list[str]:
     by_intent: dict[str, list[str]] = defaultdict(list)
-    for row in external_eval._rows(external_eval.CORPORA / corpus.file):
+    for row in external_eval.rows(corpus):
         text = " ".join(row["text"].split())
         key = normalise(text)
         if (external_eval.share_of(text, True) != "train" or key in taken or MARKUP & set(text)
-                or scrub(text).found or default_net().check(text)):
+                or SAFETY_TOPIC.search(text) or scrub(text).found or default_net().check(text)):
             continue
         taken.add(key)
         by_intent[row["intent"]].append(text)
@@ -62,7 +69,7 @@ def draw(corpus: external_eval.ExternalSet, per_corpus: int, taken: set[str]) ->
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--per-corpus", type=int, default=1000)
+    parser.add_argument("--per-corpus", type=int, default=700)
     args = parser.parse_args()
     if not external_eval.available():
         print(f"the corpora are not in {external_eval.CORPORA}", file=sys.stderr)
@@ -75,7 +82,8 @@ def main() -> int:
              'version: "3.1"\n\nnlu:\n']
     for corpus in (s for s in external_eval.SETS if s.everyday):
         lines = draw(corpus, args.per_corpus, taken)
-        meta = json.dumps({"source": corpus.file, "licence": LICENCES[corpus.name]})
+        source = f"{corpus.package}/{corpus.file}" if corpus.package else corpus.file
+        meta = json.dumps({"source": source, "licence": LICENCES[corpus.name]})
         parts.append(f"  - intent: out_of_scope\n    metadata: {meta}\n    examples: |\n")
         parts += [f"      - {t}\n" for t in lines]
         print(f"{corpus.name}: {len(lines)} lines", file=sys.stderr)

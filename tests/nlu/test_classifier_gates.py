@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import model, regression
+from bot import external_eval, model, regression
 from bot.config import PROJECT_ROOT
 from tests.conftest import settings_env
 
@@ -63,6 +63,28 @@ def test_the_model_is_not_worse_than_the_last_accepted_one(holdout_report):
     accepted = json.loads((PROJECT_ROOT / "results" / "accepted.json").read_text())
     worse = regression.compare(report, accepted)
     assert worse == [], regression.describe(worse, report, accepted)
+
+
+@pytest.mark.skipif(not external_eval.available(), reason="../shared/corpora is not beside the project")
+def test_external_test_half_crisis_recall_meets_the_gate(rasa_stack, waypoint_bin, tmp_path):
+    """Public posts and tweets nobody here wrote (bot/external_eval.py's test half): crisis
+    recall may not drop below the accepted model's (results/accepted.json, external_test).
+    The target is 0.95; the accepted model's 0.842 is below it (docs/nlu-evaluation.md), so
+    the gate holds the line while the target is still open. The other measures are
+    reported by make eval, not gated here."""
+    run = subprocess.run(
+        [waypoint_bin, "classify", "--external", "test", "--results", str(tmp_path)],
+        capture_output=True, text=True, timeout=1200, env=settings_env(rasa_stack.settings), cwd=PROJECT_ROOT,
+    )
+    assert (tmp_path / "external-test.json").exists(), run.stderr[-2000:]
+    measures = {m["what"]: m for m in json.loads((tmp_path / "external-test.json").read_text())["measures"]}
+    crisis = measures["crisis recall, crisis posts and tweets"]
+    accepted = json.loads((PROJECT_ROOT / "results" / "accepted.json").read_text())["external_test"]
+    assert crisis["value"] >= accepted["crisis recall, crisis posts and tweets"]["value"], run.stdout
+    assert "crisis recall" in run.stdout and f"({crisis['count']}/{crisis['of']})" in run.stdout
+    report = json.loads((tmp_path / "external-reddit_suicidewatch_teenagers-test-report.json").read_text())
+    texts = {line["text"] for line in external_eval.lines(external_eval.SETS[1], "test")}
+    assert not any(m["text"] in texts for m in report["mistakes"])  # sensitive texts are never quoted
 
 
 def test_eval_prints_the_table_and_writes_the_png(holdout_report):

@@ -2,7 +2,7 @@
 
 Placed after DIETClassifier and before FallbackClassifier: when a signal fires, the intent
 becomes `crisis` or `danger` with confidence 1.0 (so the fallback never swallows it), and the
-signal's id (and the model's own guess) is added to the parse result as `safety_signal`, which the handoff card shows.
+signal's id, whether it marks an act under way, its language (and the model's own guess) is added to the parse result as `safety_signal`, which the handoff card shows.
 """
 
 from __future__ import annotations
@@ -58,6 +58,10 @@ class SafetyNetClassifier(GraphComponent, IntentClassifier):
                 {
                     "id": match.signal,
                     "category": match.category,
+                    # An act done or under way, and the language the signal's words are in:
+                    # the crisis and danger actions choose their first reply from these.
+                    "emergency": match.emergency,
+                    "language": match.language,
                     "model_intent": overruled.get("name"),
                     "model_confidence": overruled.get("confidence"),
                 },

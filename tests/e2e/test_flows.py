@@ -141,7 +141,7 @@ async def test_an_act_under_way_gets_the_emergency_number_first_with_the_crisis_
                                                      ("danger", "911", "safe right now")])
 async def test_an_unsure_guess_of_the_model_alone_is_asked_about_with_the_numbers(bridge, category, number, asked):
     unsure = await bridge.send(f"flow-unsure-{category}", payload=f"/{category}@{CHECK_IN_BELOW - 0.1:.2f}")
-    [question] = unsure.replies
+    question = unsure.replies[0]
     assert asked in question.text and number in question.text
     assert f"/{category}" in [b.payload for b in question.buttons]
     sure = await bridge.send(f"flow-sure-{category}", payload=f"/{category}@{CHECK_IN_BELOW + 0.05:.2f}")

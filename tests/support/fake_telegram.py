@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl
 BOT_USER = {"id": 4242, "is_bot": True, "first_name": "Waypoint", "username": "waypoint_test_bot"}
 # Parameters PTB sends as plain strings; every other value arrives JSON-encoded.
 _STRING_PARAMS = {"text", "callback_query_id", "caption", "secret_token", "url", "file_id"}
+MAX_TEXT = 4096  # the real Bot API's limit on a message's text, in characters
 
 
 class FakeTelegram:
@@ -27,6 +28,8 @@ class FakeTelegram:
         # Called from the server's thread for every call: (method, params, arrival time).
         self.on_call: Callable[[str, dict[str, Any], float], None] | None = None
         self._results: list[tuple[str, Any]] = []
+        # Calls refused as the real API refuses them: (method, params, description); never sent.
+        self.refused: list[tuple[str, dict[str, Any], str]] = []
         self._updates: list[dict[str, Any]] = []
         self._ready = threading.Condition()
         self._ids = itertools.count(1)
@@ -119,6 +122,12 @@ class FakeTelegram:
         return self.to(chat_id)
 
     # --- the Bot API -----------------------------------------------------------------
+    def _refusal(self, method: str, params: dict[str, Any]) -> str | None:
+        """What the real Bot API refuses with 400 Bad Request (the message is not sent)."""
+        if method == "sendMessage" and len(str(params.get("text", ""))) > MAX_TEXT:
+            return "Bad Request: message is too long"
+        return None
+
     def _answer(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":
             return BOT_USER
@@ -156,6 +165,11 @@ class FakeTelegram:
                         params[key] = value if key in _STRING_PARAMS else json.loads(value)
                     except ValueError:
                         params[key] = value
+                refused = fake._refusal(method, params)
+                if refused:
+                    fake.refused.append((method, params, refused))
+                    self._reply(400, {"ok": False, "error_code": 400, "description": refused})
+                    return
                 result = fake._answer(method, params)
                 if method != "getUpdates":
                     arrived = time.monotonic()
@@ -164,8 +178,11 @@ class FakeTelegram:
                     fake._results.append((method, result))
                     if fake.on_call:
                         fake.on_call(method, params, arrived)
-                payload = json.dumps({"ok": True, "result": result}).encode()
-                self.send_response(200)
+                self._reply(200, {"ok": True, "result": result})
+
+            def _reply(self, status: int, body: dict[str, Any]) -> None:
+                payload = json.dumps(body).encode()
+                self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()

@@ -19,6 +19,7 @@ MODEL_INPUTS = (
     "config.yml", "nlu", "stories", "responses", "requirements/rasa.lock", "requirements/encoder.lock",
     # The safety net runs inside the model's pipeline.
     "nlu_components", "bot/safety_net.py", "bot/data/safety_lexicon.yml",
+    "bot/data/grooming_cues.yml", "bot/categories.py", "bot/data/categories.yml",
 )
 CACHE_KEEP = 5
 

@@ -17,6 +17,10 @@ import yaml
 
 LEXICON_FILE = Path(__file__).parent / "data" / "safety_lexicon.yml"
 PRECEDENCE = ("crisis", "danger")
+# Grooming cues lift only a message the model left in category other to unsafe_contact;
+# they never overrule a safety category (nlu_components/safety_net.py).
+GROOMING_FILE = Path(__file__).parent / "data" / "grooming_cues.yml"
+GROOMING = ("unsafe_contact",)
 
 _APOSTROPHES = re.compile(r"['\u2019\u2018`]")
 _REPEATS = re.compile(r"([^\W\d_])\1{2,}")  # a letter (any script) 3+ times
@@ -59,19 +63,19 @@ class Match:
 
 
 class SafetyNet:
-    def __init__(self, signals: list[Signal]) -> None:
-        order = {category: i for i, category in enumerate(PRECEDENCE)}
+    def __init__(self, signals: list[Signal], precedence: tuple[str, ...] = PRECEDENCE) -> None:
+        order = {category: i for i, category in enumerate(precedence)}
         # Crisis before danger; within a category an act done or under way first (its reply
         # leads with the emergency number), then file order.
         self.signals = sorted(signals, key=lambda s: (order[s.category], not s.emergency))
 
     @classmethod
-    def from_file(cls, path: Path = LEXICON_FILE) -> "SafetyNet":
+    def from_file(cls, path: Path = LEXICON_FILE, precedence: tuple[str, ...] = PRECEDENCE) -> "SafetyNet":
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         signals = []
         for raw in data["signals"]:
-            if raw["category"] not in PRECEDENCE:
-                raise ValueError(f"{raw['id']}: category must be one of {PRECEDENCE}")
+            if raw["category"] not in precedence:
+                raise ValueError(f"{raw['id']}: category must be one of {precedence}")
             signals.append(
                 Signal(
                     id=raw["id"],
@@ -83,7 +87,7 @@ class SafetyNet:
                     language=raw.get("language", "en"),
                 )
             )
-        return cls(signals)
+        return cls(signals, precedence)
 
     def check(self, text: str) -> Match | None:
         normalised = normalise(text)
@@ -96,3 +100,8 @@ class SafetyNet:
 @lru_cache(maxsize=1)
 def default_net() -> SafetyNet:
     return SafetyNet.from_file()
+
+
+@lru_cache(maxsize=1)
+def grooming_cues() -> SafetyNet:
+    return SafetyNet.from_file(GROOMING_FILE, GROOMING)

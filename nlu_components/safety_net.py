@@ -2,7 +2,14 @@
 
 Placed after DIETClassifier and before FallbackClassifier: when a signal fires, the intent
 becomes `crisis` or `danger` with confidence 1.0 (so the fallback never swallows it), and the
-signal's id, whether it marks an act under way, its language (and the model's own guess) is added to the parse result as `safety_signal`, which the handoff card shows.
+signal's id, whether it marks an act under way, its language (and the model's own guess) is
+added to the parse result as `safety_signal`, which the handoff card shows.
+
+When no such signal fires and the model left the message in category other (small talk, or
+not understood), the grooming cues (bot/data/grooming_cues.yml) may lift it to
+`unsafe_contact` the same way: words a groomer uses, pasted or retold, should get the warning
+signs and how to report, not "I'm not sure I understood". They never overrule a safety
+category the model chose.
 """
 
 from __future__ import annotations
@@ -17,7 +24,8 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.safety_net import SafetyNet
+from bot.categories import category_of
+from bot.safety_net import GROOMING, GROOMING_FILE, SafetyNet
 
 SIGNAL_KEY = "safety_signal"
 
@@ -28,8 +36,9 @@ class SafetyNetClassifier(GraphComponent, IntentClassifier):
     def required_components(cls) -> List[Type]:
         return [IntentClassifier]
 
-    def __init__(self, net: SafetyNet) -> None:
+    def __init__(self, net: SafetyNet, cues: SafetyNet) -> None:
         self.net = net
+        self.cues = cues
 
     @classmethod
     def create(
@@ -39,15 +48,19 @@ class SafetyNetClassifier(GraphComponent, IntentClassifier):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> "SafetyNetClassifier":
-        return cls(SafetyNet.from_file())
+        return cls(SafetyNet.from_file(), SafetyNet.from_file(GROOMING_FILE, GROOMING))
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT)
-            match = self.net.check(text) if text else None
-            if match is None:
+            if not text:
                 continue
             overruled = message.get(INTENT) or {}
+            match = self.net.check(text)
+            if match is None and category_of(overruled.get("name")) == "other":
+                match = self.cues.check(text)
+            if match is None:
+                continue
             intent = {"name": match.category, "confidence": 1.0}
             # The model's ranking no longer describes the decision; keeping it would let
             # FallbackClassifier's ambiguity check (top two too close) swallow the signal.

@@ -36,6 +36,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import FEATURIZER_CLASS_ALIAS
 from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
 from rasa.nlu.tokenizers.tokenizer import Tokenizer
+from rasa.nlu.constants import TOKENS_NAMES
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
@@ -171,10 +172,17 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
     ) -> "SentenceEncoderFeaturizer":
         return cls(config, execution_context.node_name)
 
+    @staticmethod
+    def _words(message: Message) -> str:
+        """The tokenizer's words, not the raw text: with PlainWhitespaceTokenizer the encoder
+        then sees "I'm in the UK." and "im in the uk" alike (nlu_components/plain_tokenizer.py)."""
+        tokens = message.get(TOKENS_NAMES[TEXT]) or []
+        return " ".join(t.text for t in tokens) or message.get(TEXT)
+
     def process(self, messages: List[Message]) -> List[Message]:
         with_text = [m for m in messages if m.get(TEXT)]
         if with_text:
-            vectors = self.encoder.encode([m.get(TEXT) for m in with_text])
+            vectors = self.encoder.encode([self._words(m) for m in with_text])
             for message, vector in zip(with_text, vectors):
                 message.add_features(Features(vector[None, :], FEATURE_TYPE_SENTENCE, TEXT,
                                               self._config[FEATURIZER_CLASS_ALIAS]))

@@ -6,7 +6,12 @@ share of ../shared/corpora (bot/external_eval.py decides the share, so no dev or
 ever trained on), spread evenly over each corpus's own intents, and writes them with their
 source and licence as the block's metadata.
 
-    .venv/bin/python scripts/everyday_lines.py [--per-corpus 700]
+    .venv/bin/python scripts/everyday_lines.py [--per-corpus 500] [--hard-from RASA_URL]
+
+With --hard-from, a second block per corpus holds hard negatives: further train-share lines
+that the model served there answers with a safety category (mined once, 2026-12-02, from
+model 949ffcef, the first to read words rather than style; see docs/nlu-evaluation.md).
+Lines that talk about feeling low are never taken: sadness is not small talk to teach.
 
 Skipped: lines with Rasa entity markup characters, lines the scrubber finds personal details
 in, lines already in nlu/ (under any intent), lines on a topic the bot is for (pics, meeting,
@@ -27,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import external_eval  # noqa: E402
+from bot import categories, external_eval  # noqa: E402
 from bot.nlu_data import normalise, read_examples  # noqa: E402
 from bot.safety_net import default_net  # noqa: E402
 from bot.scrubber import scrub  # noqa: E402
@@ -40,10 +45,21 @@ LICENCES = {
     "chitchat": "MIT; BYU PCCL Chit-Chat Challenge, the chitchat-dataset 0.9.0 wheel (PyPI)",
 }
 MARKUP = set("[](){}")
+# Hard negatives per corpus: how many further lines to scan, and how many to keep at most.
+HARD = {"banking77": (1500, 100), "snips": (1500, 100), "chitchat": (6000, 400)}
 # Everyday chat can touch what the bot is for; such a line is no lesson in what "other" is.
 SAFETY_TOPIC = re.compile(r"\b(nudes?|naked|sex\w*|pics?|photos?|kill\w*|die|dead|death|dying|suicid\w*|"
                           r"hurt\w*|cut\w*|police|cops?|arrest\w*|jail|blackmail\w*|threat\w*|scared|afraid|"
                           r"meet\w*|secret\w*|drugs?|pills?|drunk|weed|abuse\w*|rape\w*|porn\w*)\b", re.I)
+
+
+# A hard negative must not teach that distress is small talk: such lines are left out.
+DISTRESS = re.compile(r"\b(sad\w*|depress\w*|lonely|alone|cry\w*|tears?|anxi\w*|panic\w*|stress\w*|"
+                      r"tired|exhausted|hate|hopeless|worthless|useless|miserable|upset|lost|empty|numb|"
+                      r"pain\w*|sick|ill|hospital|therap\w*|mental|worr\w*|fear\w*|alive|life|live|end|"
+                      r"gone|leave|hard|awful|terrible|bad|worst|ugly|fat|bull\w*|mean|fight\w*|hit\w*)\b", re.I)
+SAFETY = ("crisis", "danger", "sextortion", "pressure", "unsafe_contact", "image_shared", "friend",
+          "legal_worry", "human")
 
 
 def _order(text: str) -> bytes:
@@ -64,16 +80,39 @@ def draw(corpus: external_eval.ExternalSet, per_corpus: int, taken: set[str]) ->
     chosen: list[str] = []
     for i in range(max(map(len, pools))):  # round-robin: every intent equally represented
         chosen += [pool[i] for pool in pools if i < len(pool)]
-    return chosen[:per_corpus]
+    return chosen
+
+
+def hard_negatives(pool: list[str], rasa_url: str, scan: int, keep: int) -> list[str]:
+    """The first `scan` lines of the pool (in its fixed order) that the served model answers
+    with a safety category, up to `keep`, distress talk left out."""
+    import httpx
+
+    found = []
+    with httpx.Client(base_url=rasa_url, timeout=30) as client:
+        for text in pool[:scan]:
+            if DISTRESS.search(text):
+                continue
+            intent = client.post("/model/parse", json={"text": text}).json().get("intent") or {}
+            if categories.category_of(intent.get("name")) in SAFETY:
+                found.append(text)
+                if len(found) == keep:
+                    break
+    return found
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--per-corpus", type=int, default=700)
+    parser.add_argument("--per-corpus", type=int, default=500)
+    parser.add_argument("--hard-from", metavar="RASA_URL", help="add hard negatives the model served there gets wrong")
     args = parser.parse_args()
     if not external_eval.available():
         print(f"the corpora are not in {external_eval.CORPORA}", file=sys.stderr)
         return 1
+    if args.hard_from:
+        import httpx
+
+        served = Path(httpx.get(args.hard_from + "/status", timeout=30).json()["model_file"]).name.split(".")[0][:8]
     taken = {e.key for e in read_examples(ROOT / "nlu") if e.file != OUT.name}
     taken |= set(external_eval.held_out_keys())
     parts = ["# Everyday queries from public corpora, written by no one on this project, taught as\n",
@@ -81,12 +120,17 @@ def main() -> int:
              "# (bot/external_eval.py); regenerate rather than edit by hand.\n",
              'version: "3.1"\n\nnlu:\n']
     for corpus in (s for s in external_eval.SETS if s.everyday):
-        lines = draw(corpus, args.per_corpus, taken)
+        pool = draw(corpus, args.per_corpus, taken)
         source = f"{corpus.package}/{corpus.file}" if corpus.package else corpus.file
-        meta = json.dumps({"source": source, "licence": LICENCES[corpus.name]})
-        parts.append(f"  - intent: out_of_scope\n    metadata: {meta}\n    examples: |\n")
-        parts += [f"      - {t}\n" for t in lines]
-        print(f"{corpus.name}: {len(lines)} lines", file=sys.stderr)
+        blocks = [({"source": source, "licence": LICENCES[corpus.name]}, pool[:args.per_corpus])]
+        if args.hard_from:
+            scan, keep = HARD[corpus.name]
+            hard = hard_negatives(pool[args.per_corpus:], args.hard_from, scan, keep)
+            blocks.append(({**blocks[0][0], "chosen": f"hard negatives: answered as a safety matter by model {served}"}, hard))
+        for meta, lines in blocks:
+            parts.append(f"  - intent: out_of_scope\n    metadata: {json.dumps(meta)}\n    examples: |\n")
+            parts += [f"      - {t}\n" for t in lines]
+            print(f"{corpus.name}: {len(lines)} lines ({meta.get('chosen', 'drawn')})", file=sys.stderr)
     OUT.write_text("".join(parts), encoding="utf-8")
     return 0
 

@@ -151,3 +151,35 @@ def test_every_lexicon_catch_survives_the_whole_pipeline(rasa_stack, waypoint_bi
     wrong = [(c["text"], r["category"], r["signal"]) for c, r in zip(cases, results, strict=True)
              if (r["category"], r["signal"]) != (c["category"], c["signal"])]
     assert wrong == []
+
+
+def test_a_grooming_cue_lifts_what_the_model_left_as_other_and_never_overrules_it(rasa_stack, waypoint_bin):
+    """Words a groomer uses, pasted or retold, get the unsafe-contact reply rather than "not
+    sure I understood"; with nudes or a threat in the same message, the model's own safety
+    category stands (bot/data/grooming_cues.yml)."""
+    cases = yaml.safe_load((Path(__file__).parent / "grooming_cue_cases.yml").read_text())["must_catch"]
+    overruling = ["he wants me to send nudes and said dont tell anyone",
+                  "she said shell post my pics unless i pay and keep it our secret"]
+    texts = [c["text"] for c in cases] + overruling
+    run = classify(waypoint_bin, rasa_stack.settings, stdin="".join(json.dumps({"text": t}) + "\n" for t in texts))
+    results = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [(r["text"], r["category"]) for r in results[:len(cases)] if r["category"] == "other"] == []
+    assert all(r["category"] == "unsafe_contact" for r in results if (r["signal"] or "").startswith("grooming."))
+    assert [(r["category"], r["signal"]) for r in results[len(cases):]] == [("pressure", None), ("sextortion", None)]
+
+
+def test_the_same_words_in_sentence_case_or_typed_fast_are_read_the_same(rasa_stack, waypoint_bin):
+    """Style is not meaning: capitals, apostrophes and full stops change nothing
+    (nlu_components/plain_tokenizer.py). Before, "I want to kill myself." was small talk to
+    the model and "I'm in the UK" was not a country."""
+    pairs = [("I want to kill myself.", "i want to kill myself"),
+             ("I'm in the UK.", "im in the uk"),
+             ("He keeps asking if I'm home alone.", "he keeps asking if im home alone"),
+             ("What's the weather like in Paris?", "whats the weather like in paris"),
+             ("I CAN'T DO THIS ANYMORE", "i cant do this anymore")]
+    texts = [t for pair in pairs for t in pair]
+    run = classify(waypoint_bin, rasa_stack.settings, stdin="".join(json.dumps({"text": t}) + "\n" for t in texts))
+    results = [json.loads(line) for line in run.stdout.splitlines()]
+    read = [(r["intent"], round(r["confidence"], 3)) for r in results]
+    assert read[0::2] == read[1::2]
+    assert [r["category"] for r in results[0::2]] == ["crisis", "other", "unsafe_contact", "other", "crisis"]

@@ -242,9 +242,7 @@ async def test_out_of_hours_they_get_the_lines_the_opening_time_and_a_choice(ras
     youth = 2106
     with FakeTelegram() as fake:
         async with desk_channel(fake, rasa_stack, desk, schedule=closed_until_monday()):
-            # Was "I'm in the UK": model e7deb8cb reads that sentence-case line as small talk
-            # (a known weakness, docs/nlu-evaluation.md); this test is about the handoff.
-            fake.send_text(youth, "im in the uk")
+            fake.send_text(youth, "I'm in the UK")
             await fake.wait_to(youth)
             await fake.settle(youth)
             pack = await ask_for_a_person(fake, youth, "he wants more pics or he'll share the ones he has", True, "UK")

@@ -5,11 +5,11 @@ becomes `crisis` or `danger` with confidence 1.0 (so the fallback never swallows
 signal's id, whether it marks an act under way, its language (and the model's own guess) is
 added to the parse result as `safety_signal`, which the handoff card shows.
 
-When no such signal fires and the model left the message in category other (small talk, or
-not understood), the grooming cues (bot/data/grooming_cues.yml) may lift it to
+When no such signal fires and the model left the message in category other (small talk), or
+FallbackClassifier would call it not understood, the grooming cues (bot/data/grooming_cues.yml) may lift it to
 `unsafe_contact` the same way: words a groomer uses, pasted or retold, should get the warning
 signs and how to report, not "I'm not sure I understood". They never overrule a safety
-category the model chose.
+category the model is sure enough of to answer.
 """
 
 from __future__ import annotations
@@ -36,9 +36,16 @@ class SafetyNetClassifier(GraphComponent, IntentClassifier):
     def required_components(cls) -> List[Type]:
         return [IntentClassifier]
 
-    def __init__(self, net: SafetyNet, cues: SafetyNet) -> None:
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        # The FallbackClassifier's threshold in config.yml: below it, a guess is not an answer.
+        return {"grooming_cues_below": 0.3, "grooming_cues_ambiguity": 0.1}
+
+    def __init__(self, net: SafetyNet, cues: SafetyNet, lift_below: float = 0.3, ambiguity: float = 0.1) -> None:
         self.net = net
         self.cues = cues
+        self.lift_below = lift_below
+        self.ambiguity = ambiguity
 
     @classmethod
     def create(
@@ -48,7 +55,17 @@ class SafetyNetClassifier(GraphComponent, IntentClassifier):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> "SafetyNetClassifier":
-        return cls(SafetyNet.from_file(), SafetyNet.from_file(GROOMING_FILE, GROOMING))
+        return cls(SafetyNet.from_file(), SafetyNet.from_file(GROOMING_FILE, GROOMING),
+                   float(config.get("grooming_cues_below", 0.3)), float(config.get("grooming_cues_ambiguity", 0.1)))
+
+    def _unclaimed(self, guess: Dict[Text, Any], ranking: List[Dict[Text, Any]]) -> bool:
+        """No safety category the model stands behind: it said other, or FallbackClassifier
+        would answer "not sure I understood" (top guess below its threshold, or the top two
+        closer than its ambiguity threshold)."""
+        if category_of(guess.get("name")) == "other":
+            return True
+        top = [r.get("confidence") or 0.0 for r in ranking[:2]] or [guess.get("confidence") or 0.0]
+        return top[0] < self.lift_below or (len(top) == 2 and top[0] - top[1] < self.ambiguity)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -57,7 +74,7 @@ class SafetyNetClassifier(GraphComponent, IntentClassifier):
                 continue
             overruled = message.get(INTENT) or {}
             match = self.net.check(text)
-            if match is None and category_of(overruled.get("name")) == "other":
+            if match is None and self._unclaimed(overruled, message.get(INTENT_RANKING_KEY) or []):
                 match = self.cues.check(text)
             if match is None:
                 continue

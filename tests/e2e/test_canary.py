@@ -34,6 +34,7 @@ from bot.store.privacy import PrivacyStore
 from tests.conftest import isolated_settings, settings_env
 from tests.support.databases import BACKENDS, fresh_database
 from tests.support.fake_telegram import FakeTelegram
+from tests.support.terminal import interruptible
 
 pytestmark = pytest.mark.rasa
 
@@ -115,7 +116,8 @@ async def test_no_plaintext_canary_anywhere_and_ciphertext_only_with_consent(tmp
                                                      "--name", "Alex", env=env, stdout=asyncio.subprocess.DEVNULL)
         assert await added.wait() == 0
         run = await asyncio.create_subprocess_exec(waypoint_bin, "run", env=env, stdin=asyncio.subprocess.DEVNULL,
-                                                   stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+                                                   stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+                                                   preexec_fn=interruptible)
         try:
             await fake.wait_for("deleteWebhook", timeout=240)  # polling has started
             await _say(fake, 3001, f"{unconsented} says he'll post my pics if i dont pay")

@@ -11,6 +11,7 @@ import pytest
 
 from tests.conftest import isolated_settings, settings_env
 from tests.support.net import listening, pids_with_argument
+from tests.support.terminal import interruptible
 
 pytestmark = pytest.mark.rasa
 
@@ -79,7 +80,7 @@ async def _start_run(waypoint_bin: str, env: dict[str, str]) -> asyncio.subproce
     return await asyncio.create_subprocess_exec(
         waypoint_bin, "run",
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        env=env,
+        env=env, preexec_fn=interruptible,
     )
 
 

@@ -17,12 +17,14 @@ import yaml
 
 LEXICON_FILE = Path(__file__).parent / "data" / "safety_lexicon.yml"
 PRECEDENCE = ("crisis", "danger")
-# Grooming cues lift only a message the model left in category other to unsafe_contact;
-# they never overrule a safety category (nlu_components/safety_net.py).
+# Grooming cues lift to unsafe_contact only a message the model left in category other or
+# would answer "not sure I understood"; never a safety category (nlu_components/safety_net.py).
 GROOMING_FILE = Path(__file__).parent / "data" / "grooming_cues.yml"
 GROOMING = ("unsafe_contact",)
 
-_APOSTROPHES = re.compile(r"['\u2019\u2018`]")
+# Also the tokenizer's (nlu_components/plain_tokenizer.py): one spelling for "I'm" and "im".
+APOSTROPHES = "'\u2019\u2018`"
+_APOSTROPHES = re.compile(f"[{APOSTROPHES}]")
 _REPEATS = re.compile(r"([^\W\d_])\1{2,}")  # a letter (any script) 3+ times
 _SPACES = re.compile(r"\s+")
 

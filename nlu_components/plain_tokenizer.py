@@ -13,7 +13,6 @@ Token offsets still point into the original text, so regexes and lookups keep wo
 
 from __future__ import annotations
 
-import re
 from typing import List, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -22,8 +21,9 @@ from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-APOSTROPHES = "'\u2019\u2018`"
-_APOSTROPHE = re.compile(f"[{APOSTROPHES}]")
+from bot.safety_net import APOSTROPHES
+
+_NO_APOSTROPHES = str.maketrans("", "", APOSTROPHES)
 
 
 def plain_words(tokens: List[Token], text: str) -> List[Token]:
@@ -38,7 +38,7 @@ def plain_words(tokens: List[Token], text: str) -> List[Token]:
         else:
             joined.append(Token(token.text, token.start, end=token.end))
     for token in joined:
-        token.text = _APOSTROPHE.sub("", token.text).lower()
+        token.text = token.text.translate(_NO_APOSTROPHES).lower()
         token.lemma = token.text
     return joined
 

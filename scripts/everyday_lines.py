@@ -32,6 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import httpx  # noqa: E402
+
 from bot import categories, external_eval  # noqa: E402
 from bot.nlu_data import normalise, read_examples  # noqa: E402
 from bot.safety_net import default_net  # noqa: E402
@@ -84,8 +86,6 @@ def draw(corpus: external_eval.ExternalSet, per_corpus: int, taken: set[str]) ->
 def hard_negatives(pool: list[str], rasa_url: str, scan: int, keep: int) -> list[str]:
     """The first `scan` lines of the pool (in its fixed order) that the served model answers
     with a safety category, up to `keep`, distress talk left out."""
-    import httpx
-
     found = []
     with httpx.Client(base_url=rasa_url, timeout=30) as client:
         for text in pool[:scan]:
@@ -108,8 +108,6 @@ def main() -> int:
         print(f"the corpora are not in {external_eval.CORPORA}", file=sys.stderr)
         return 1
     if args.hard_from:
-        import httpx
-
         served = Path(httpx.get(args.hard_from + "/status", timeout=30).json()["model_file"]).name.split(".")[0][:8]
     taken = {e.key for e in read_examples(ROOT / "nlu") if e.file != OUT.name}
     taken |= set(external_eval.held_out_keys())

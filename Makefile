@@ -29,6 +29,8 @@ eval: setup train  ## cross-validation and the held-out evaluation, plots and JS
 	@.venv/bin/waypoint classify --eval tests/nlu/holdout.jsonl --results results
 	@echo "== fresh held-out set (written after the first tuning round; reported, not gated)"
 	@.venv/bin/waypoint classify --eval tests/nlu/holdout_fresh.jsonl --results results
+	@echo "== blind youth-voice set, test half (written 2026-12-05 by someone who saw no data; reported, never tuned on)"
+	@.venv/bin/waypoint classify --eval tests/nlu/blind_youth_test.jsonl --results results
 	@echo "== external test half (public texts nobody here wrote, ../shared/corpora; tune on --external dev only)"
 	-@.venv/bin/waypoint classify --external test --results results
 	@echo "== regression gate (against results/accepted.json)"

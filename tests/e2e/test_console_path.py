@@ -132,7 +132,10 @@ async def test_run_reports_a_crashed_server_and_stops_the_other(tmp_path, waypoi
 
 
 async def test_app_log_holds_neither_what_was_written_nor_any_token(rasa_stack, waypoint_bin):
-    canary = "canary-" + os.urandom(6).hex() + " he says hell post my pics"
+    # A fixed marker: no other test writes it, so it needs no randomness, and a random one
+    # changed the model's answer (38 of 40 random markers read as sextortion with model
+    # 72b31a75: a nonsense token moves DIET, docs/nlu-evaluation.md).
+    canary = "canary-5e1f0c3a9b72 he says hell post my pics"
     env = settings_env(rasa_stack.settings)
     out, code = await _jsonl(waypoint_bin, env, [json.dumps({"sender": "c", "text": canary})])
     assert code == 0 and out[0]["replies"]

@@ -123,17 +123,20 @@ def send_language_note(dispatcher: CollectingDispatcher, tracker: Tracker, langu
 class SafetyHelp(FlowStep, ABC):
     """Crisis and danger: what the lexicon saw decides the step (an act under way leads with
     the emergency number; Spanish or French gets a note in that language first); a guess of
-    the model's own below CHECK_IN_BELOW becomes a check-in question with the numbers."""
+    the model's own below CHECK_IN_BELOW, or one the second opinion doubted, becomes a check-in
+    question with the numbers."""
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         signal = tracker.latest_message.get("safety_signal") or {}
         confidence = (tracker.latest_message.get("intent") or {}).get("confidence") or 0.0
+        # The sentence encoder's second opinion disagreed (nlu_components/second_opinion.py).
+        doubted = (tracker.latest_message.get("second_opinion") or {}).get("decision") == "asked"
         step = self.step
         if signal.get("emergency") and f"{step}_act" in STEPS:
             step = f"{step}_act"
-        elif not signal and confidence < CHECK_IN_BELOW:
+        elif not signal and (confidence < CHECK_IN_BELOW or doubted):
             step = f"{step}_check"
         if signal.get("language") in LANGUAGE_NOTES:
             send_language_note(dispatcher, tracker, signal["language"])

@@ -15,7 +15,9 @@ the encoder's sentence vector, trained on the same examples, are weaker alone bu
 What it never overrules:
 - the safety lexicon and the grooming cues: SafetyNetClassifier runs after this step and
   decides over it (a vetoed guess counts as unclaimed, so a grooming cue may still lift it);
-- the categories in `never_override` (asking for a person is answered whatever the wording);
+- the categories in `model_decides`, either way: asking for a person is answered whatever
+  the wording, and only DIET tells it from asking whether the bot is a person ("r u a real
+  person or a bot" moved to asking for a person when the opinion could move it there);
 - a crisis or danger guess (`ask_instead`): a disclosure in words the encoder has not seen
   can look everyday to it ("nothing is ever gonna get better so why even bother" scored
   0.09), so where the opinion disagrees the guess stands and the decision is `asked`: the
@@ -78,7 +80,7 @@ class SecondOpinion(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"model_weight": 0.5, "below": 0.1, "C": 10.0,
-                "never_override": ["human"], "ask_instead": ["crisis", "danger"]}
+                "model_decides": ["human"], "ask_instead": ["crisis", "danger"]}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  weights: Optional[Dict[str, np.ndarray]] = None) -> None:
@@ -147,8 +149,10 @@ class SecondOpinion(GraphComponent, IntentClassifier):
 
     def _decide(self, model: str, mixed: str, p_safety: float) -> str:
         """kept, asked, switched (to `mixed`) or vetoed (to the fallback)."""
-        if model in self.config["never_override"]:
+        if model in self.config["model_decides"]:
             return "kept"
+        if mixed in self.config["model_decides"]:
+            mixed = model
         everyday = p_safety < float(self.config["below"])
         if model in self.config["ask_instead"]:
             return "asked" if mixed != model or everyday else "kept"

@@ -6,7 +6,8 @@ given messages whose upstream guess is set the way DIET would set it. An everyda
 that the model took for sextortion goes to the fallback (the guess kept in the ranking and
 in `second_opinion`); taken for a crisis, it stays a crisis marked `asked`; a real
 disclosure keeps its guess; a threat to post pics that the model was unsure about becomes
-sextortion; asking for a person and everyday lines left as everyday are not touched.
+sextortion; asking for a person is DIET's call, either way; everyday lines left as everyday are not
+touched.
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ print(json.dumps({
     "disclosure": parsed("i really dont want to live anymore", ("crisis", 0.99)),
     "unsure_threat": parsed("they say theyll send my pics to everyone unless i pay them", ("friend", 0.4), ("sextortion", 0.35)),
     "person": parsed("what time does the cinema open", ("human", 0.99)),
+    "not_into_person": parsed("can i talk to a real person", ("bot_challenge", 0.6), ("human", 0.3)),
     "already_everyday": parsed("what time does the cinema open", ("out_of_scope", 0.99)),
 }))
 """
@@ -111,4 +113,7 @@ def test_the_second_opinion_drops_an_everyday_false_alarm_and_never_a_disclosure
 
     person = result["person"]
     assert person["intent"] == "human" and person["ranking"] == ["human"] and person["opinion"]["decision"] == "kept"
+    # Only DIET tells asking for a person from asking whether the bot is one.
+    not_moved = result["not_into_person"]
+    assert not_moved["intent"] == "bot_challenge" and not_moved["opinion"]["decision"] == "kept"
     assert result["already_everyday"]["intent"] == "out_of_scope" and result["already_everyday"]["opinion"] is None

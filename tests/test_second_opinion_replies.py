@@ -1,0 +1,45 @@
+"""What the crisis and danger actions do with the sentence encoder's second opinion
+(nlu_components/second_opinion.py): where it doubted the model's own sure guess, the first
+reply asks, with the numbers, instead of asserting; a lexicon signal always wins. Run with
+rasa-sdk's own Tracker and CollectingDispatcher."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.flows import CrisisHelp, DangerHelp
+
+
+def _first_turn(action, opinion: str | None, signal: dict | None = None) -> tuple[str, list[dict]]:
+    message = {"text": "a message", "intent": {"name": action.step, "confidence": 0.99}, "entities": []}
+    if opinion:
+        message["second_opinion"] = {"model_intent": action.step, "category": "other", "p_safety": 0.05,
+                                     "decision": opinion}
+    if signal:
+        message["safety_signal"] = signal
+    tracker = Tracker(sender_id="opinion", slots={"country": "US", "age_band": None}, latest_message=message,
+                      events=[], paused=False, followup_action=None, active_loop={}, latest_action_name=None)
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker, {}))
+    flow = next(e["value"] for e in events if e.get("name") == "flow")
+    return flow, dispatcher.messages
+
+
+@pytest.mark.parametrize("action", [CrisisHelp(), DangerHelp()], ids=["crisis", "danger"])
+def test_a_doubted_guess_is_asked_about_and_a_kept_one_is_answered(action):
+    asked, messages = _first_turn(action, "asked")
+    assert asked == f"{action.step}_check"
+    assert messages and all(m.get("response") for m in messages)
+    kept, _ = _first_turn(action, "kept")
+    assert kept == action.step
+    plain, _ = _first_turn(action, None)
+    assert plain == action.step
+
+
+def test_a_lexicon_signal_is_answered_whatever_the_second_opinion_says():
+    flow, _ = _first_turn(CrisisHelp(), "asked", {"id": "crisis.suicide_wish", "emergency": False, "language": "en"})
+    assert flow == "crisis"

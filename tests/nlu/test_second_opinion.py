@@ -12,12 +12,7 @@ touched.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-
-from bot import model
-from bot.config import PROJECT_ROOT
+from tests.support.rasa_script import run_in_rasa_env
 
 SCRIPT = r"""
 import json, tempfile
@@ -87,13 +82,7 @@ print(json.dumps({
 
 
 def test_the_second_opinion_drops_an_everyday_false_alarm_and_never_a_disclosure():
-    run = subprocess.run(
-        [str(PROJECT_ROOT / ".venv-rasa" / "bin" / "python"), "-c", SCRIPT],
-        capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300,
-        env={**os.environ, **model.rasa_env(PROJECT_ROOT), "TF_CPP_MIN_LOG_LEVEL": "3"},
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
-    result = json.loads(run.stdout.strip().splitlines()[-1])
+    result = run_in_rasa_env(SCRIPT)
 
     everyday = result["everyday_as_sextortion"]
     assert everyday["intent"] == "nlu_fallback"

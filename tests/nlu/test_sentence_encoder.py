@@ -7,12 +7,7 @@ paraphrase in other words lands nearer than an unrelated line.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-
-from bot import model
-from bot.config import PROJECT_ROOT
+from tests.support.rasa_script import run_in_rasa_env
 
 SCRIPT = r"""
 import json, numpy as np, tensorflow as tf
@@ -34,13 +29,7 @@ print(json.dumps({"agreement": agreement, "norms": np.linalg.norm(ours, axis=1).
 
 
 def test_encoder_matches_the_reference_model_and_places_paraphrases_close():
-    run = subprocess.run(
-        [str(PROJECT_ROOT / ".venv-rasa" / "bin" / "python"), "-c", SCRIPT],
-        capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300,
-        env={**os.environ, **model.rasa_env(PROJECT_ROOT), "TF_CPP_MIN_LOG_LEVEL": "3"},
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
-    result = json.loads(run.stdout.strip().splitlines()[-1])
+    result = run_in_rasa_env(SCRIPT)
     assert min(result["agreement"]) > 0.9999
     assert all(abs(n - 1) < 1e-4 for n in result["norms"])
     similarity = result["similarity"]

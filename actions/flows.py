@@ -16,7 +16,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import resources
+from bot import places, resources
 from bot.resources import help_lines
 
 MAX_BUBBLES = 3
@@ -82,7 +82,7 @@ def send_step(step: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> 
         dispatcher.utter_message(response=response, **values)
     events = [SlotSet("flow", step)]
     if (
-        resources.normalise_region(region) is None
+        places.region_of(region) is None
         and not tracker.get_slot("country_offered")
         and len(STEPS[step]) < MAX_BUBBLES
     ):

@@ -1,12 +1,13 @@
 """Remembering the country and age band a young person chose to tell us.
 
 Both are optional and asked for only after help has been given; they pick the region's help
-lines and simpler wording for under-13s. Only the band and the region code are kept, never
-the exact age or the words typed.
+lines, the country's emergency number, and simpler wording for under-13s. Only the band and
+the country code are kept, never the exact age or the words typed.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -15,11 +16,12 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.flows import send_help_menu
-from bot import resources
+from bot import places
 from bot.resources import help_lines
 
 AGE_BANDS = ("under_13", "13_15", "16_17", "18_plus")
-REGION_NAMES = {"US": "the US", "CA": "Canada", "UK": "the UK", "AU": "Australia"}
+# Short names, said with "the" in a sentence ("help for the UK").
+SHORT_NAMES = {"US": "US", "UK": "UK"}
 _NUMBER_WORDS = {
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
     "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
@@ -45,19 +47,8 @@ def age_band(text: str) -> str | None:
     return "18_plus"
 
 
-def region_in(text: str) -> str | None:
-    lowered = text.lower()
-    for word_count in (4, 3, 2, 1):
-        words = re.findall(r"[a-z]+", lowered)
-        for i in range(len(words) - word_count + 1):
-            code = resources.normalise_region(" ".join(words[i : i + word_count]))
-            if code:
-                return code
-    return None
-
-
 def _country_question_due(tracker: Tracker) -> bool:
-    return resources.normalise_region(tracker.get_slot("country")) is None and not tracker.get_slot("country_offered")
+    return places.region_of(tracker.get_slot("country")) is None and not tracker.get_slot("country_offered")
 
 
 def _ask_country(dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
@@ -65,11 +56,21 @@ def _ask_country(dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
     return [SlotSet("country_offered", True)]
 
 
+def _choose_button(found: places.Country) -> dict[str, str]:
+    payload = json.dumps({"country": found.key}, separators=(",", ":"))
+    return {"title": SHORT_NAMES.get(found.key, found.name), "payload": f"/choose_country{payload}"}
+
+
+def _in_a_sentence(found: places.Country) -> str:
+    return f"the {SHORT_NAMES[found.key]}" if found.key in SHORT_NAMES else found.name
+
+
 class ActionSetCountry(Action):
     """A button (`/choose_country{"country": "CA"}`) or a typed place.
 
-    In the middle of a flow the young person gets that flow's lines again, now local;
-    otherwise (during /start) the menu of what the bot can help with.
+    A place that could be in more than one country is asked about, with a button per country,
+    so no one is given another country's emergency number. In the middle of a flow the young
+    person gets that flow's lines again, now local; otherwise (during /start) the menu.
     """
 
     def name(self) -> str:
@@ -79,14 +80,24 @@ class ActionSetCountry(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         chosen = next(tracker.get_latest_entity_values("country"), None)
-        code = resources.normalise_region(chosen) or region_in(tracker.latest_message.get("text") or "")
-        if code is None or code == "OTHER":
-            code = "OTHER"
-            dispatcher.utter_message(
-                text="Thanks. I don't have local numbers for every country. I'll show you help that works anywhere."
-            )
+        if chosen is not None:
+            reading = places.PlaceReading(country=places.country(chosen))
         else:
-            dispatcher.utter_message(text=f"Thanks. I'll show you help for {REGION_NAMES[code]}.")
+            reading = places.read_place(tracker.latest_message.get("text") or "")
+        if reading.could_be:
+            dispatcher.utter_message(
+                text="Just to check, which country do you mean?",
+                buttons=[*map(_choose_button, reading.could_be),
+                         {"title": "Somewhere else", "payload": '/choose_country{"country":"OTHER"}'}],
+            )
+            return [SlotSet("country_offered", True)]
+        found = reading.country
+        code = found.key if found else places.OTHER
+        if found is None:
+            dispatcher.utter_message(text="Thanks. I'll show you help that works anywhere. "
+                                          "If you type your country's name, I can add its emergency number.")
+        else:
+            dispatcher.utter_message(text=f"Thanks. I'll show you help for {_in_a_sentence(found)}.")
         if tracker.get_slot("flow"):
             dispatcher.utter_message(response="utter_local_help", **help_lines(code))
         else:

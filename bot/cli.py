@@ -345,6 +345,8 @@ def main(argv: list[str] | None = None) -> int:
     remove.add_argument("telegram_user_id", type=int)
     actions.add_parser("list", help="everyone on the list")
     commands.add_parser("lint-data", help="check the training data and responses (make validate runs this)")
+    review = commands.add_parser("resources", help="every help line for a region or country, with sources and dates")
+    review.add_argument("--region", required=True, help="US, CA, UK, AU, OTHER, or a country code such as DE")
     gate = commands.add_parser("gate", help="fail if the evaluated model is worse than the accepted one")
     accept = commands.add_parser("accept", help="record the evaluated model as the new baseline")
     for command in (gate, accept):
@@ -373,6 +375,15 @@ def main(argv: list[str] | None = None) -> int:
         return _run_async(_run(settings))
     if args.command == "lint-data":
         return _lint_data(settings)
+    if args.command == "resources":
+        from bot.resource_review import review
+
+        try:
+            text, _ = review(args.region)
+        except ValueError as exc:
+            parser.error(str(exc))
+        print(text)
+        return 0
     if args.command == "gate":
         return _gate(args.report, args.accepted)
     if args.command == "accept":

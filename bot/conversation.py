@@ -1,7 +1,9 @@
 """The one path every channel takes to Rasa, and the guarantee that it always answers.
 
 Console, JSONL and Telegram all send a young person's turn through `RasaBridge.send`; when
-Rasa errors, times out or returns nothing, the turn still gets the never-silent reply.
+Rasa errors, times out or returns nothing, the turn still gets the never-silent reply, with
+the lines of the country the young person chose (remembered here, so a failing Rasa does not
+make them a US user).
 /privacy, the consent buttons, /mydata and /delete are answered here too, the same in every
 channel; with a yes to keeping messages, typed text is kept (encrypted, expiring) on the way.
 Nothing here logs message text.
@@ -104,6 +106,9 @@ class RasaBridge:
         self._store = store
         # Pseudonymous id -> when they last wrote (monotonic); in memory only, for forget_idle.
         self._last_seen: dict[str, float] = {}
+        # Pseudonymous id -> the country they chose, as Rasa held it after their last answered
+        # turn; in memory only, for the never-silent reply when Rasa cannot be asked.
+        self._countries: dict[str, str] = {}
         # Privacy commands, the same in every channel, answered here (with Rasa down too).
         self._commands = {
             "/privacy": self._privacy,
@@ -121,8 +126,12 @@ class RasaBridge:
         self._client = httpx.AsyncClient(timeout=timeout)
         self.failures = FailureCounter()
 
-    async def aclose(self) -> None:
+    async def settled(self) -> None:
+        """Waits for the work each turn left running after its reply (read-backs, counts)."""
         await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def aclose(self) -> None:
+        await self.settled()
         await self._client.aclose()
 
     async def send(
@@ -132,7 +141,6 @@ class RasaBridge:
         text: str | None = None,
         payload: str | None = None,
         metadata: dict[str, Any] | None = None,
-        region: str | None = None,
     ) -> TurnResult:
         """One turn: typed `text`, or the `payload` of a button the young person tapped.
 
@@ -140,26 +148,26 @@ class RasaBridge:
         slashes: what a young person types is always understood as words.
         """
         started = time.monotonic()
-        result = await self._turn(sender, text, payload, metadata, region)
+        result = await self._turn(sender, text, payload, metadata)
         log.info("turn", extra={"subject": sender[:12], "ms": round((time.monotonic() - started) * 1000, 1),
                                 "failed": result.failed, "reason": result.reason, "handoff": result.handoff})
         return result
 
-    async def _turn(self, sender: str, text: str | None, payload: str | None, metadata: dict[str, Any] | None,
-                    region: str | None) -> TurnResult:
+    async def _turn(self, sender: str, text: str | None, payload: str | None,
+                    metadata: dict[str, Any] | None) -> TurnResult:
         command = (payload if payload is not None else (text or "")).strip().lower()
         if command in self._commands:
             return await self._commands[command](sender)
         keeping = (asyncio.ensure_future(self._keep_if_agreed(sender, text))
                    if text and self._store is not None else None)
         try:
-            return await self._ask_rasa(sender, text, payload, metadata, region)
+            return await self._ask_rasa(sender, text, payload, metadata)
         finally:
             if keeping is not None:
                 await keeping
 
     async def _ask_rasa(self, sender: str, text: str | None, payload: str | None,
-                        metadata: dict[str, Any] | None, region: str | None) -> TurnResult:
+                        metadata: dict[str, Any] | None) -> TurnResult:
         """The turn at Rasa; whatever fails there becomes the never-silent reply."""
         self._last_seen[sender] = time.monotonic()
         message = payload if payload is not None else (text or "").lstrip("/")
@@ -173,19 +181,18 @@ class RasaBridge:
             messages = response.json()
             replies = parse_rasa_messages(messages)
         except httpx.TimeoutException:
-            return self._fall_back("timeout", text, region)
+            return await self._fall_back("timeout", text, sender)
         except httpx.HTTPStatusError as exc:
-            return self._fall_back(f"http_{exc.response.status_code}", text, region)
+            return await self._fall_back(f"http_{exc.response.status_code}", text, sender)
         except (httpx.HTTPError, ValueError):
-            return self._fall_back("unreachable", text, region)
+            return await self._fall_back("unreachable", text, sender)
         finally:
             self._in_flight -= 1
             if not self._in_flight:
                 self._idle.set()
         if not replies:
-            return self._fall_back("empty", text, region)
-        if self._store is not None:
-            self.background(self._count_category(sender, answered_at=time.time()))
+            return await self._fall_back("empty", text, sender)
+        self.background(self._after_turn(sender, answered_at=time.time()))
         return TurnResult(replies=replies, handoff=asks_for_handoff(messages))
 
     def background(self, coroutine) -> None:
@@ -194,16 +201,26 @@ class RasaBridge:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _count_category(self, sender: str, answered_at: float) -> None:
-        """Metrics without content: the turn's category, read back from Rasa after the reply
-        went out, so counting never delays a young person. Rasa's state as it was when this
-        turn was answered (`until`): their next message may already be in."""
+    async def _after_turn(self, sender: str, answered_at: float) -> None:
+        """Read back from Rasa after the reply went out, so it never delays a young person:
+        the country they chose (for the never-silent reply) and, with a database, the turn's
+        category (metrics without content). Rasa's state as it was when this turn was answered
+        (`until`): their next message may already be in."""
         try:
             state = await self._tracker_state(sender, until=answered_at)
+        except (httpx.HTTPError, ValueError):
+            return
+        self._remember_country(sender, (state.get("slots") or {}).get("country"))
+        if self._store is not None:
             intent = ((state.get("latest_message") or {}).get("intent") or {}).get("name")
-            await asyncio.to_thread(self._store.count, "category", category_of(intent))
-        except (httpx.HTTPError, ValueError, SQLAlchemyError):
-            pass
+            with contextlib.suppress(SQLAlchemyError):
+                await asyncio.to_thread(self._store.count, "category", category_of(intent))
+
+    def _remember_country(self, sender: str, country: str | None) -> None:
+        if country:
+            self._countries[sender] = country
+        else:
+            self._countries.pop(sender, None)
 
     def _token_param(self) -> dict[str, str]:
         return {"token": self._auth_token} if self._auth_token else {}
@@ -258,17 +275,23 @@ class RasaBridge:
         except httpx.HTTPError as exc:
             log.warning("could not update rasa tracker", extra={"error": exc.__class__.__name__})
 
-    async def region_of(self, sender: str) -> str | None:
-        """The country the young person chose, as Rasa holds it; None if unknown or unreachable."""
+    async def country_of(self, sender: str, *, ask_rasa: bool = True) -> str | None:
+        """The country the young person chose: as last seen here, else as Rasa holds it; None
+        if unknown (or unknown here and Rasa unreachable, or not to be asked)."""
+        if sender in self._countries or not ask_rasa:
+            return self._countries.get(sender)
         try:
-            return ((await self._tracker_state(sender)).get("slots") or {}).get("country")
+            country = ((await self._tracker_state(sender)).get("slots") or {}).get("country")
         except (httpx.HTTPError, ValueError):
             return None
+        self._remember_country(sender, country)
+        return country
 
     async def _erase(self, sender: str) -> TurnResult:
         """/delete: the promise made at /start. Every database row about `sender` goes, and
         Rasa's tracker is replaced by a single restart event, so no message, slot or choice
-        of theirs is left in either."""
+        of theirs is left in either, nor in this bridge's memory."""
+        self._countries.pop(sender, None)
         try:
             if self._store is not None:
                 await asyncio.to_thread(self._store.erase, sender)
@@ -368,11 +391,14 @@ class RasaBridge:
         except SQLAlchemyError:
             self.failures.add("store")
 
-    def _fall_back(self, reason: str, text: str | None, region: str | None) -> TurnResult:
+    async def _fall_back(self, reason: str, text: str | None, sender: str) -> TurnResult:
+        """The never-silent reply for their country. A Rasa that timed out is not asked again
+        (that would double the wait); one that answered with an error or nothing still can be."""
         self.failures.add(reason)
         if self._store is not None:  # counted after the reply, in a thread: the reply comes first
             self.background(self._count_failure(reason))
-        return TurnResult(replies=[Reply(text=fallback_for(text, region))], failed=True, reason=reason)
+        country = await self.country_of(sender, ask_rasa=reason != "timeout")
+        return TurnResult(replies=[Reply(text=fallback_for(text, country))], failed=True, reason=reason)
 
     async def _count_failure(self, reason: str) -> None:
         with contextlib.suppress(SQLAlchemyError):

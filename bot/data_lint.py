@@ -5,18 +5,20 @@
 - the category map (bot/data/categories.yml) out of step with nlu/ or the domain;
 - a training line that is also in a held-out test set (the evaluation would be flattering);
 - personal details in a training line (the scrubber finds them);
-- banned words in what the bot says: blame, or asking for images (bot/data/response_rules.yml).
+- banned words in what the bot says: blame, or asking for images (bot/data/response_rules.yml);
+- a help service (bot/data/resources.yml) with no source, or with a field no reply reads.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import yaml
 
 from bot.categories import intents as mapped_intents
+from bot.resources import Resource
 from bot.nlu_data import Example, held_out, read_examples
 from bot.response_rules import broken_rules
 from bot.scrubber import scrub
@@ -33,7 +35,8 @@ class Problem:
 def lint(root: Path) -> list[Problem]:
     examples = read_examples(root / "nlu")
     return [*_duplicates(examples), *_too_few(examples), *_category_map(root, examples),
-            *_held_out_leaks(root, examples), *_personal_details(examples), *_banned_words(root)]
+            *_held_out_leaks(root, examples), *_personal_details(examples), *_banned_words(root),
+            *_unsourced_resources(root)]
 
 
 def _duplicates(examples: list[Example]) -> list[Problem]:
@@ -102,4 +105,18 @@ def _banned_words(root: Path) -> list[Problem]:
                 for text in [variant.get("text") or "", *(b["title"] for b in variant.get("buttons") or [])]:
                     for why in broken_rules(text):
                         problems.append(Problem("banned words", f"{path.name} {name}: {why}"))
+    return problems
+
+
+def _unsourced_resources(root: Path) -> list[Problem]:
+    """Every claim the bot makes about a service needs somewhere a reviewer can check it."""
+    known = {f.name for f in fields(Resource)} - {"for_"} | {"for"}
+    entries = yaml.safe_load((root / "bot" / "data" / "resources.yml").read_text(encoding="utf-8"))["resources"]
+    problems = []
+    for entry in entries:
+        name = f"{entry.get('service')} ({entry.get('region')})"
+        if not str(entry.get("source") or "").strip():
+            problems.append(Problem("resource without a source", f"{name} says where to find it nowhere"))
+        for field in sorted(set(entry) - known):
+            problems.append(Problem("resource field no reply reads", f"{name}: {field}"))
     return problems

@@ -1,8 +1,9 @@
 """Checks every reply must pass before it can reach a young person.
 
 No blame, no request for images (data/response_rules.yml), a reading level a scared
-12-year-old can follow, and no phone number or address that is not in the resources file,
-where each has a source and a verified date. CI runs these on every reply the bot can send.
+12-year-old can follow, no phone number or address that is not in the resources file,
+where each has a source and a verified date, and no claim about a service (anonymous, open
+24/7, call or text, removal) outside that service's own line. CI runs these on every reply the bot can send.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 import textstat
 import yaml
 
-from bot import resources
+from bot import places, resources
 
 RULES_FILE = Path(__file__).parent / "data" / "response_rules.yml"
 MAX_GRADE = {"under_13": 5.0, "default": 7.0}
@@ -41,11 +42,11 @@ class Rule:
         return False
 
 
-@lru_cache(maxsize=1)
-def rules() -> tuple[Rule, ...]:
+@lru_cache(maxsize=None)
+def rules(kinds: tuple[str, ...] = ("victim_blaming", "image_requests")) -> tuple[Rule, ...]:
     data = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
     found = []
-    for kind in ("victim_blaming", "image_requests"):
+    for kind in kinds:
         for raw in data[kind]:
             unless = raw.get("unless_before")
             found.append(
@@ -59,14 +60,23 @@ def rules() -> tuple[Rule, ...]:
     return tuple(found)
 
 
-def broken_rules(text: str) -> list[str]:
+def broken_rules(text: str, kinds: tuple[str, ...] = ("victim_blaming", "image_requests")) -> list[str]:
     """Each rule a sentence of `text` breaks, as "kind: why: sentence"."""
     problems = []
     for sentence in filter(None, (s.strip() for s in _SENTENCE_END.split(text))):
-        for rule in rules():
+        for rule in rules(kinds):
             if rule.hits(sentence):
                 problems.append(f"{rule.kind}: {rule.why}: {sentence!r}")
     return problems
+
+
+def unbacked_claims(text: str) -> list[str]:
+    """Claims about a service (anonymous, hours, call or text, removal) that `text` makes
+    outside a service's own line, where no resources.yml entry backs them."""
+    shared = text
+    for resource in resources.all_resources():
+        shared = shared.replace(resource.line(), "")
+    return broken_rules(shared, kinds=("service_claims",))
 
 
 def grade(text: str) -> float:
@@ -85,7 +95,8 @@ def _digits(value: str) -> str:
 
 def unknown_contacts(text: str) -> list[str]:
     """Phone numbers and web addresses in `text` that the resources file does not list."""
-    known = [f for r in resources.all_resources() for f in (r.phone, r.text, r.address) if f]
+    known = [f for r in resources.all_resources() for f in r.contacts()]
+    known += [n for c in places.countries().values() for n in c.emergency]
     known_digits = [_digits(f) for f in known if _digits(f)]
     known_text = " ".join(known).lower()
     unknown = []

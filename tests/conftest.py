@@ -99,10 +99,10 @@ def db(request, tmp_path):
 
 @pytest.fixture
 def project_copy(tmp_path):
-    """A copy of the data maintainers change (nlu/, responses/, the held-out sets) to change freely,
-    with ../shared beside it as beside the project (the external sets are held out too)."""
+    """A copy of the data maintainers change (nlu/, responses/, bot/data/, the held-out sets) to
+    change freely, with ../shared beside it as beside the project (the external sets are held out too)."""
     root = tmp_path / "project"
-    for folder in ("nlu", "responses"):
+    for folder in ("nlu", "responses", "bot/data"):
         shutil.copytree(PROJECT_ROOT / folder, root / folder)
     (root / "tests" / "nlu").mkdir(parents=True)
     for held_out in (PROJECT_ROOT / "tests" / "nlu").glob("*.jsonl"):

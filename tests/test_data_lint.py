@@ -76,3 +76,15 @@ def test_personal_details_in_training_lines_and_blame_in_responses_are_caught(pr
     found = checks(project_copy)
     assert any("handle" in d for d in found["personal details"])
     assert found["banned words"] and all("utter_extra" in d for d in found["banned words"])
+
+
+def test_a_help_service_without_a_source_or_with_an_unread_claim_is_caught(project_copy):
+    path = project_copy / "bot" / "data" / "resources.yml"
+    text = path.read_text(encoding="utf-8")
+    ceop = text.index("service: CEOP Safety Centre")
+    source = text.index("    source:", ceop)
+    path.write_text(text[:source] + "    open_nights: true\n    source: ''\n" + text[text.index("\n", source) + 1:],
+                    encoding="utf-8")
+    found = checks(project_copy)
+    assert found["resource without a source"] == ["CEOP Safety Centre (UK) says where to find it nowhere"]
+    assert found["resource field no reply reads"] == ["CEOP Safety Centre (UK): open_nights"]

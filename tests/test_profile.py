@@ -1,8 +1,12 @@
-"""Age bands and countries as young people type them."""
+"""Age bands and countries as young people type or tap them (run with rasa-sdk's own Tracker)."""
+
+import asyncio
 
 import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
-from actions.profile import age_band, region_in
+from actions.profile import ActionSetCountry, age_band
 
 
 @pytest.mark.parametrize("text, band", [
@@ -13,9 +17,36 @@ def test_age_band(text, band):
     assert age_band(text) == band
 
 
-@pytest.mark.parametrize("text, code", [
-    ("i'm in canada", "CA"), ("uk", "UK"), ("i live in england", "UK"), ("australia", "AU"),
-    ("usa", "US"), ("united states", "US"), ("im from germany", None),
-])
-def test_region_in(text, code):
-    assert region_in(text) == code
+def _set_country(text: str, button: str | None = None, flow: str | None = None):
+    entities = [{"entity": "country", "value": button}] if button else []
+    tracker = Tracker(sender_id="profile", slots={"country": None, "age_band": None, "flow": flow},
+                      latest_message={"text": text, "intent": {"name": "choose_country"}, "entities": entities},
+                      events=[], paused=False, followup_action=None, active_loop={}, latest_action_name=None)
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionSetCountry().run(dispatcher, tracker, {}))
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}, dispatcher.messages
+
+
+def test_a_place_in_two_countries_is_asked_about_with_a_button_each_and_nothing_is_kept():
+    slots, [question] = _set_country("perth")
+    assert "country" not in slots and slots["country_offered"] is True
+    assert [b["title"] for b in question["buttons"]] == ["UK", "Australia", "Somewhere else"]
+    assert question["buttons"][1]["payload"] == '/choose_country{"country":"AU"}'
+
+
+def test_the_button_then_sets_that_country_and_gives_its_lines_in_a_flow():
+    slots, [thanks, local] = _set_country('/choose_country{"country":"AU"}', button="AU", flow="sextortion")
+    assert slots["country"] == "AU" and "Australia" in thanks["text"]
+    assert local["response"] == "utter_local_help" and local["emergency_number"] == "000"
+
+
+def test_a_country_without_its_own_services_keeps_its_emergency_number():
+    slots, [thanks, local] = _set_country("im from germany", flow="sextortion")
+    assert slots["country"] == "DE" and "Germany" in thanks["text"]
+    assert local["emergency_number"] == "112" and "116 111" in local["crisis_lines"]
+
+
+def test_somewhere_not_named_gets_help_that_works_anywhere_and_an_invitation():
+    slots, [thanks, local] = _set_country("somewhere in south america", flow="sextortion")
+    assert slots["country"] == "OTHER" and "country's name" in thanks["text"]
+    assert local["emergency_number"] == "your local emergency number"

@@ -1,7 +1,9 @@
-"""Every text the bot can send: no blame, no request for images, readable, only known numbers."""
+"""Every text the bot can send: no blame, no request for images, readable, only known numbers,
+and no claim about a service that its own entry does not make."""
 
 import pytest
-from bot.response_rules import MAX_GRADE, broken_rules, grade, unknown_contacts
+from bot import resources
+from bot.response_rules import MAX_GRADE, broken_rules, grade, unbacked_claims, unknown_contacts
 from tests.support.replies import all_bot_texts
 
 TEXTS = all_bot_texts()
@@ -62,3 +64,36 @@ def test_contact_check_catches_a_number_that_is_not_in_the_resources_file():
     assert unknown_contacts("Call 988, text HOME to 741741, or go to report.cybertip.org") == []
     assert unknown_contacts("Call 1-800-843-5678 (1-800-THE-LOST)") == []
     assert unknown_contacts("13-15") == []  # an age button
+
+
+@pytest.mark.parametrize("item", TEXTS, ids=lambda t: t.source)
+def test_claims_about_a_service_are_made_only_in_its_own_line(item):
+    assert unbacked_claims(item.text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "You can report them, and you don't have to give your name.\nCEOP Safety Centre: ceop.police.uk.",
+    "You can report without your name:",
+    "You can talk to someone any time, day or night.",
+    "You can call or text:",
+    "You can get it taken down:",
+    "A private pic can often be taken down.",
+])
+def test_claim_check_catches_shared_wording_that_promises_for_every_service(text):
+    assert unbacked_claims(text)
+
+
+def test_claim_check_lets_a_service_say_what_its_own_entry_backs():
+    tip_line = next(r for r in resources.all_resources() if r.service == "NCMEC CyberTipline")
+    assert "give your name" in tip_line.line()
+    assert unbacked_claims(f"You can report them here.\n{tip_line.line()}") == []
+    assert unbacked_claims("Take care. You can come back any time. You can end this chat any time.") == []
+
+
+def test_services_that_cannot_take_reports_without_a_name_never_say_they_can():
+    """CEOP and the ACCCE (safety-facts.md §5b): their entries say so, and their lines do not
+    promise it; the check above keeps shared wording from promising it for them."""
+    not_anonymous = {r.service: r for r in resources.all_resources() if r.anonymous is False}
+    assert set(not_anonymous) >= {"CEOP Safety Centre", "ACCCE"}
+    for resource in not_anonymous.values():
+        assert "give your name" not in resource.line()

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from bot.resources import REGIONS_FILE, normalise_region
+from bot.places import REGIONS_FILE, region_of
 
 HOURS_FILE = Path(__file__).resolve().parent.parent / "data" / "counsellor_hours.yml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -82,7 +82,7 @@ def _region_zones() -> dict[str, tuple[str, str]]:
 
 def local_time_for(region: str | None, moment: datetime, schedule: Schedule) -> str:
     """`moment` in words, in the young person's time zone ("Monday 9:00 AM, UK time")."""
-    zone, label = _region_zones().get(normalise_region(region) or "", (None, None))
+    zone, label = _region_zones().get(region_of(region) or "", (None, None))
     if zone is None:  # somewhere else: the counsellors' zone, and UTC, so anyone can work it out
         local = moment.astimezone(schedule.timezone)
         utc = moment.astimezone(ZoneInfo("UTC"))

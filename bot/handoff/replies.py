@@ -98,7 +98,7 @@ def waiting_pack(region: str | None, opens: str | None) -> Reply:
                   if opens else "All of us are busy right now.")
     return Reply(
         text=(
-            f"{first_line}\nYou can talk to someone now, day or night:\n{lines['crisis_lines']}\n"
+            f"{first_line}\nYou can talk to someone now:\n{lines['crisis_lines']}\n"
             f"If someone threatens you or asks for nudes, report them: {report}.\n"
             "Do you want to wait, or talk with me again?"
         ),
@@ -108,7 +108,7 @@ def waiting_pack(region: str | None, opens: str | None) -> Reply:
 
 def expired(region: str | None) -> Reply:
     return Reply(text=(f"I'm sorry, no counsellor could join this time. You can ask again with /human. "
-                       f"You can talk to someone any time, day or night:\n{_crisis(region)}"))
+                       f"You can talk to someone now:\n{_crisis(region)}"))
 
 
 CLOSED = Reply(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 
 import httpx
 import pytest
@@ -13,6 +15,7 @@ from bot.conversation import RasaBridge
 from bot.store.database import open_database
 from bot.store.privacy import PrivacyStore
 from tests.support.databases import BACKENDS, fresh_database
+from tests.support.net import Relay
 
 pytestmark = pytest.mark.rasa
 
@@ -82,7 +85,8 @@ async def test_choosing_a_country_mid_flow_gives_that_countrys_lines_from_then_o
 
     again = await bridge.send(sender, text=FIRST_MESSAGES["image_shared"])
     text = "\n".join(_texts(again))
-    assert "childline.org.uk/remove" in text and "takeitdown" not in text
+    # Report Remove is the UK's own; Take It Down works worldwide, so the UK gets both.
+    assert "childline.org.uk/remove" in text and "report.cybertip.org" not in text and "988" not in text
     assert not any("country" in t for t in _texts(again))  # asked once, answered
 
 
@@ -202,3 +206,47 @@ async def test_delete_also_removes_every_database_row_about_them(rasa_stack, tmp
             await bridge.aclose()
         assert not erased.failed
         assert store.describe(sender).consents == {} and store.describe(sender).kept_messages == {}
+
+
+@pytest.mark.parametrize("country, must_name", [("UK", ["Childline", "0800 1111", "ceop.police.uk", "999"]),
+                                                ("DE", ["findahelpline.com", "112"])])
+async def test_when_rasa_fails_a_young_person_keeps_the_lines_of_the_country_they_chose(
+        rasa_stack, country, must_name):
+    """Safety rule 3 for *their* region: the bridge remembers the country from the turns Rasa
+    answered, so a Rasa that then becomes unreachable does not make them a US user."""
+    sender = f"flow-rasa-gone-{country}"
+    async with Relay(rasa_stack.settings.rasa_port) as relay:
+        bridge = RasaBridge(f"http://127.0.0.1:{relay.port}", timeout=rasa_stack.settings.rasa_reply_timeout,
+                            auth_token=rasa_stack.auth_token)
+        try:
+            chosen = await bridge.send(sender, payload=json_payload("choose_country", country=country))
+            assert not chosen.failed
+            await bridge.settled()
+            await relay.cut()
+            result = await bridge.send(sender, text="he says he will post my pics tonight")
+        finally:
+            await bridge.aclose()
+    assert result.failed and result.reason == "unreachable"
+    for expected in must_name:
+        assert expected in result.replies[0].text
+    assert "988" not in result.replies[0].text and "911" not in result.replies[0].text
+
+
+async def test_with_the_action_server_stopped_a_young_person_who_chose_the_uk_gets_childline_and_999(
+        bridge, rasa_stack):
+    """The right-help issue's own check: the action server stops answering (SIGSTOP, so the
+    session's servers carry on afterwards) and the reply is the UK's, not the US default."""
+    sender = "flow-actions-stopped"
+    chosen = await bridge.send(sender, payload=json_payload("choose_country", country="UK"))
+    assert not chosen.failed
+    await bridge.settled()
+    actions = next(c for c in rasa_stack.supervisor.children if c.spec.name == "actions")
+    os.kill(actions.pid, signal.SIGSTOP)
+    try:
+        result = await bridge.send(sender, text="he says he will post my pics tonight")
+    finally:
+        os.kill(actions.pid, signal.SIGCONT)
+    assert result.failed
+    text = result.replies[0].text
+    assert "Childline" in text and "0800 1111" in text and "999" in text
+    assert "988" not in text and "911" not in text

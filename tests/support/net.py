@@ -39,3 +39,47 @@ def pids_with_argument(needle: str) -> list[int]:
         if needle in cmdline and alive(int(entry)):
             found.append(int(entry))
     return found
+
+
+class Relay:
+    """A TCP relay on loopback to a real server, that a test can cut: the server keeps running
+    (other tests share it), but whoever talks through the relay finds it unreachable."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.port = 0
+        self._server = None
+        self._writers: set = set()
+
+    async def __aenter__(self) -> "Relay":
+        import asyncio
+
+        async def pipe(reader, writer):
+            try:
+                while data := await reader.read(65536):
+                    writer.write(data)
+                    await writer.drain()
+            except (ConnectionError, asyncio.CancelledError):
+                pass
+            finally:
+                writer.close()
+
+        async def handle(client_reader, client_writer):
+            server_reader, server_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+            self._writers |= {client_writer, server_writer}
+            await asyncio.gather(pipe(client_reader, server_writer), pipe(server_reader, client_writer))
+
+        self._server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def cut(self) -> None:
+        """Stop listening and drop every open connection."""
+        self._server.close()
+        for writer in self._writers:
+            writer.close()
+        await self._server.wait_closed()
+
+    async def __aexit__(self, *exc) -> None:
+        if self._server.is_serving():
+            await self.cut()

@@ -27,7 +27,10 @@ from bot.store.privacy import SubjectData
 from bot.never_silent import fallback_text
 
 # Typed messages that exercise each action's branches (the text is all these actions read).
-SAMPLE_TEXTS = ("hi", "i'm in canada", "im from germany", "im 12", "16", "idk")
+SAMPLE_TEXTS = ("hi", "i'm in canada", "im from germany", "perth", "im 12", "16", "idk")
+# Every region, countries of each kind (an EU member, a country with its own emergency number,
+# one with none listed) and no country at all.
+COUNTRIES = (*resources.REGIONS, "DE", "IN", "NG", "AQ", None)
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,7 @@ def _filled(text: str) -> set[str]:
     if "{" not in text:
         return {text}
     return {text.format(**help_lines(region), language_line=resources.crisis_line_in(region, language)[0].contact_line())
-            for region in (*resources.REGIONS, None) for language in ("es", "fr")}
+            for region in COUNTRIES for language in ("es", "fr")}
 
 
 def _tracker(text: str, region: str | None) -> Tracker:
@@ -79,7 +82,7 @@ def action_texts() -> Iterator[BotText]:
     executor = ActionExecutor()
     executor.register_package("actions")
     for name, run in executor.actions.items():  # action name -> its run coroutine function
-        for region in (*resources.REGIONS, None):
+        for region in COUNTRIES:
             for text in SAMPLE_TEXTS:
                 dispatcher = CollectingDispatcher()
                 asyncio.run(run(dispatcher, _tracker(text, region), {}))
@@ -89,7 +92,7 @@ def action_texts() -> Iterator[BotText]:
 
 
 def channel_texts() -> Iterator[BotText]:
-    for region in (*resources.REGIONS, None):
+    for region in COUNTRIES:
         for category in (None, "crisis", "danger"):
             yield BotText(f"never-silent reply ({region}, {category})", fallback_text(region, category))
         yield BotText(f"never-silent reply ({region}, act under way)", fallback_text(region, "crisis", True))
@@ -100,7 +103,7 @@ def channel_texts() -> Iterator[BotText]:
     for reply in [*fixed, *map(privacy_replies.mydata, samples)]:
         for text in [reply.text, *(b.title for b in reply.buttons)]:
             yield BotText(f"privacy reply {text[:30]!r}", text, "under_13")
-    for region in (*resources.REGIONS, None):
+    for region in COUNTRIES:
         yield BotText(f"telegram media refusal ({region})", media_refusal(region))
     for name, text in [("group refusal", NOT_PRIVATE_REPLY), ("contact/location", SHARED_PLACE_REPLY),
                        ("voice/sticker", CANT_READ_REPLY), ("exit", EXIT_LINE)]:
@@ -113,7 +116,7 @@ def handoff_texts() -> Iterator[BotText]:
     (Suicide & Crisis Lifeline) read as hard words, so texts naming them get the default
     level, as the never-silent reply does."""
     fixed = [v for v in vars(handoff_replies).values() if isinstance(v, Reply)]
-    for region in (*resources.REGIONS, None):
+    for region in COUNTRIES:
         built = [handoff_replies.ask_to_share(region), handoff_replies.in_line(3, region),
                  handoff_replies.waiting_pack(region, "Monday 9:00 AM, UK time"),
                  handoff_replies.waiting_pack(region, None), handoff_replies.expired(region)]

@@ -20,6 +20,8 @@ MODEL_INPUTS = (
     # The safety net runs inside the model's pipeline.
     "nlu_components", "bot/safety_net.py", "bot/data/safety_lexicon.yml",
     "bot/data/grooming_cues.yml", "bot/categories.py", "bot/data/categories.yml",
+    # So does the place reader (nlu_components/place_answer.py).
+    "bot/places.py", "bot/data/countries.yml", "bot/data/places.yml",
 )
 CACHE_KEEP = 5
 

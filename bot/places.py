@@ -96,10 +96,11 @@ def _index() -> dict[str, frozenset[str]]:
     return {phrase: frozenset(keys) for phrase, keys in index.items()}
 
 
-def _mentions(text: str) -> list[frozenset[str]]:
+def _read(text: str) -> tuple[list[frozenset[str]], list[str]]:
     """The places named in `text`, longest phrase first, each as the countries it could mean
-    (a continent is consumed, so "america" in "south america" is not read, and means none)."""
-    words, index, found, i = _words(text), _index(), [], 0
+    (a continent is consumed, so "america" in "south america" is not read, and means none),
+    and the words that were not part of a place."""
+    words, index, found, rest, i = _words(text), _index(), [], [], 0
     while i < len(words):
         for size in range(min(_LONGEST_PLACE, len(words) - i), 0, -1):
             keys = index.get(" ".join(words[i : i + size]))
@@ -109,8 +110,28 @@ def _mentions(text: str) -> list[frozenset[str]]:
                 i += size
                 break
         else:
+            rest.append(words[i])
             i += 1
-    return found
+    return found, rest
+
+
+def _mentions(text: str) -> list[frozenset[str]]:
+    return _read(text)[0]
+
+
+# Words around a place in an answer to "which country?" ("im from the uk rn").
+_AROUND_A_PLACE = frozenset(
+    "i im i'm am in from live living based the rn now right currently country my is its it's "
+    "a near city state province of originally actually yeah yes ok okay um and but moved to".split()
+)
+
+
+def is_place_answer(text: str) -> bool:
+    """True when `text` names a place and says nothing else ("perth", "im in the uk rn"): the
+    model learns few place names, so such a message is read as choosing a country."""
+    found, rest = _read(text)
+    places_named = len(_words(text)) > len(rest)
+    return places_named and all(word in _AROUND_A_PLACE for word in rest)
 
 
 def read_place(text: str) -> PlaceReading:

@@ -104,3 +104,16 @@ def test_the_uk_is_found_by_its_iso_code_too():
     assert places.country("GB").key == "UK" and places.region_of("gb") == "UK"
     assert places.region_of("DE") == "OTHER" and places.region_of("OTHER") == "OTHER"
     assert places.region_of(None) is None and places.region_of("Narnia") is None
+
+
+@pytest.mark.parametrize("text, answer", [
+    ("nigeria", True), ("brasil", True), ("im from kenya", True), ("i live in perth", True),
+    ("i live in the uk rn", True), ("south america", True), ("from the uk but i live in canada now", True),
+    ("im in danger", False), ("im in the car", False), ("help us", False), ("hi", False),
+    ("im in nigeria and hes threatening me", False), ("he lives in texas", False),
+    ("hes from london and wants to meet", False), ("", False),
+])
+def test_a_message_that_only_names_a_place_is_an_answer_to_which_country(text, answer):
+    """The pipeline reads such a message as choosing a country (nlu_components/place_answer.py);
+    anything more than a place is left to the model and the safety net."""
+    assert places.is_place_answer(text) is answer

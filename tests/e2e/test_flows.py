@@ -15,7 +15,7 @@ from bot.conversation import RasaBridge
 from bot.store.database import open_database
 from bot.store.privacy import PrivacyStore
 from tests.support.databases import BACKENDS, fresh_database
-from tests.support.net import Relay
+from tests.support.net import Relay, descendants
 
 pytestmark = pytest.mark.rasa
 
@@ -141,7 +141,7 @@ async def test_an_act_under_way_gets_the_emergency_number_first_with_the_crisis_
     _assert_filled(result)
 
 
-@pytest.mark.parametrize("category, number, asked", [("crisis", "988", "hurting yourself"),
+@pytest.mark.parametrize("category, number, asked", [("crisis", "988", "Are you thinking about hurting yourself"),
                                                      ("danger", "911", "safe right now")])
 async def test_an_unsure_guess_of_the_model_alone_is_asked_about_with_the_numbers(bridge, category, number, asked):
     unsure = await bridge.send(f"flow-unsure-{category}", payload=f"/{category}@{CHECK_IN_BELOW - 0.1:.2f}")
@@ -241,12 +241,26 @@ async def test_with_the_action_server_stopped_a_young_person_who_chose_the_uk_ge
     assert not chosen.failed
     await bridge.settled()
     actions = next(c for c in rasa_stack.supervisor.children if c.spec.name == "actions")
-    os.kill(actions.pid, signal.SIGSTOP)
+    server = descendants(actions.pid)  # Sanic answers from worker processes
+    for pid in server:
+        os.kill(pid, signal.SIGSTOP)
     try:
         result = await bridge.send(sender, text="he says he will post my pics tonight")
     finally:
-        os.kill(actions.pid, signal.SIGCONT)
+        for pid in server:
+            os.kill(pid, signal.SIGCONT)
     assert result.failed
     text = result.replies[0].text
     assert "Childline" in text and "0800 1111" in text and "999" in text
     assert "988" not in text and "911" not in text
+
+
+async def test_a_country_the_model_never_learned_is_still_understood_and_gets_its_number(bridge):
+    sender = "flow-nigeria"
+    await bridge.send(sender, text=FIRST_MESSAGES["sextortion"])
+    local = await bridge.send(sender, text="i live in nigeria")
+    text = "\n".join(_texts(local))
+    assert "help for Nigeria" in text and "Call 199" in text and "report.cybertip.org" not in text
+    asked = await bridge.send("flow-perth", text="perth")
+    [question] = asked.replies
+    assert {b.title for b in question.buttons} == {"UK", "Australia", "Somewhere else"}

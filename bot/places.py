@@ -115,10 +115,6 @@ def _read(text: str) -> tuple[list[frozenset[str]], list[str]]:
     return found, rest
 
 
-def _mentions(text: str) -> list[frozenset[str]]:
-    return _read(text)[0]
-
-
 # Words around a place in an answer to "which country?" ("im from the uk rn").
 _AROUND_A_PLACE = frozenset(
     "i im i'm am in from live living based the rn now right currently country my is its it's "
@@ -136,7 +132,7 @@ def is_place_answer(text: str) -> bool:
 
 def read_place(text: str) -> PlaceReading:
     """The country `text` names, if only one fits every place in it; else the ones it could be."""
-    mentions = _mentions(text)
+    mentions, _ = _read(text)
     if not mentions:
         return PlaceReading()
     shared = frozenset.intersection(*mentions)

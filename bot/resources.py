@@ -31,8 +31,8 @@ class Resource:
     region: str
     role: str
     service: str
-    for_: str
     source: str
+    for_: str = ""
     verified: date | None = None
     phone: str | None = None
     text: str | None = None
@@ -80,7 +80,7 @@ def all_resources() -> tuple[Resource, ...]:
     items = []
     for entry in raw:
         entry = dict(entry)
-        entry["for_"] = entry.pop("for")
+        entry["for_"] = entry.pop("for", "")
         entry["languages"] = tuple(entry.get("languages") or ("en",))
         unknown = set(entry) - known
         if unknown:

@@ -1,5 +1,6 @@
-"""Real loopback sockets for tests: free ports and process checks."""
+"""Real loopback sockets for tests: free ports, process checks, and a relay a test can cut."""
 
+import asyncio
 import os
 import socket
 
@@ -71,8 +72,6 @@ class Relay:
         self._writers: set = set()
 
     async def __aenter__(self) -> "Relay":
-        import asyncio
-
         async def pipe(reader, writer):
             try:
                 while data := await reader.read(65536):

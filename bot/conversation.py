@@ -2,8 +2,8 @@
 
 Console, JSONL and Telegram all send a young person's turn through `RasaBridge.send`; when
 Rasa errors, times out or returns nothing, the turn still gets the never-silent reply, with
-the lines of the country the young person chose (remembered here, so a failing Rasa does not
-make them a US user).
+the lines of the country and the wording of the age band the young person chose (remembered
+here, so a failing Rasa does not make them a US user).
 /privacy, the consent buttons, /mydata and /delete are answered here too, the same in every
 channel; with a yes to keeping messages, typed text is kept (encrypted, expiring) on the way.
 Nothing here logs message text.
@@ -51,6 +51,14 @@ class HandoffContext:
     age_band: str | None
     country: str | None
     texts: list[str]  # what they typed to the bot, oldest first; read only after a yes to (a)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a young person chose to tell: it picks their lines and wording when Rasa fails."""
+
+    country: str | None = None
+    age_band: str | None = None
 
 
 @dataclass
@@ -106,9 +114,9 @@ class RasaBridge:
         self._store = store
         # Pseudonymous id -> when they last wrote (monotonic); in memory only, for forget_idle.
         self._last_seen: dict[str, float] = {}
-        # Pseudonymous id -> the country they chose, as Rasa held it after their last answered
-        # turn; in memory only, for the never-silent reply when Rasa cannot be asked.
-        self._countries: dict[str, str] = {}
+        # Pseudonymous id -> the country and age band they chose, as Rasa held them after their
+        # last answered turn; in memory only, for the never-silent reply when Rasa can't be asked.
+        self._profiles: dict[str, Profile] = {}
         # Privacy commands, the same in every channel, answered here (with Rasa down too).
         self._commands = {
             "/privacy": self._privacy,
@@ -210,17 +218,19 @@ class RasaBridge:
             state = await self._tracker_state(sender, until=answered_at)
         except (httpx.HTTPError, ValueError):
             return
-        self._remember_country(sender, (state.get("slots") or {}).get("country"))
+        self._remember(sender, state.get("slots") or {})
         if self._store is not None:
             intent = ((state.get("latest_message") or {}).get("intent") or {}).get("name")
             with contextlib.suppress(SQLAlchemyError):
                 await asyncio.to_thread(self._store.count, "category", category_of(intent))
 
-    def _remember_country(self, sender: str, country: str | None) -> None:
-        if country:
-            self._countries[sender] = country
+    def _remember(self, sender: str, slots: dict[str, Any]) -> Profile:
+        profile = Profile(slots.get("country"), slots.get("age_band"))
+        if profile == Profile():
+            self._profiles.pop(sender, None)
         else:
-            self._countries.pop(sender, None)
+            self._profiles[sender] = profile
+        return profile
 
     def _token_param(self) -> dict[str, str]:
         return {"token": self._auth_token} if self._auth_token else {}
@@ -275,23 +285,22 @@ class RasaBridge:
         except httpx.HTTPError as exc:
             log.warning("could not update rasa tracker", extra={"error": exc.__class__.__name__})
 
-    async def country_of(self, sender: str, *, ask_rasa: bool = True) -> str | None:
-        """The country the young person chose: as last seen here, else as Rasa holds it; None
-        if unknown (or unknown here and Rasa unreachable, or not to be asked)."""
-        if sender in self._countries or not ask_rasa:
-            return self._countries.get(sender)
+    async def profile_of(self, sender: str, *, ask_rasa: bool = True) -> Profile:
+        """The country and age band the young person chose: as last seen here, else as Rasa
+        holds them; empty if unknown (or unknown here and Rasa unreachable, or not to be asked)."""
+        if sender in self._profiles or not ask_rasa:
+            return self._profiles.get(sender, Profile())
         try:
-            country = ((await self._tracker_state(sender)).get("slots") or {}).get("country")
+            slots = (await self._tracker_state(sender)).get("slots") or {}
         except (httpx.HTTPError, ValueError):
-            return None
-        self._remember_country(sender, country)
-        return country
+            return Profile()
+        return self._remember(sender, slots)
 
     async def _erase(self, sender: str) -> TurnResult:
         """/delete: the promise made at /start. Every database row about `sender` goes, and
         Rasa's tracker is replaced by a single restart event, so no message, slot or choice
         of theirs is left in either, nor in this bridge's memory."""
-        self._countries.pop(sender, None)
+        self._profiles.pop(sender, None)
         try:
             if self._store is not None:
                 await asyncio.to_thread(self._store.erase, sender)
@@ -397,8 +406,9 @@ class RasaBridge:
         self.failures.add(reason)
         if self._store is not None:  # counted after the reply, in a thread: the reply comes first
             self.background(self._count_failure(reason))
-        country = await self.country_of(sender, ask_rasa=reason != "timeout")
-        return TurnResult(replies=[Reply(text=fallback_for(text, country))], failed=True, reason=reason)
+        profile = await self.profile_of(sender, ask_rasa=reason != "timeout")
+        return TurnResult(replies=[Reply(text=fallback_for(text, profile.country, profile.age_band))],
+                          failed=True, reason=reason)
 
     async def _count_failure(self, reason: str) -> None:
         with contextlib.suppress(SQLAlchemyError):

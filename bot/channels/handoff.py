@@ -160,7 +160,7 @@ class TelegramHandoff:
             return result
         if ticket is not None:
             return TurnResult(replies=[await self._where_they_are(ticket)])
-        return TurnResult(replies=[replies.ask_to_share(await self.bridge.country_of(subject))])
+        return TurnResult(replies=[replies.ask_to_share((await self.bridge.profile_of(subject)).country)])
 
     async def youth_payload(self, subject: str, chat_id: int, payload: str) -> Reply | None:
         """A handoff button; None when `payload` is not one."""
@@ -181,7 +181,8 @@ class TelegramHandoff:
             return replies.NOT_NOW_REPLY
         except SQLAlchemyError:
             log.warning("handoff step failed; sent the lines to call")
-            return Reply(text=fallback_text(await self.bridge.country_of(subject)))
+            profile = await self.bridge.profile_of(subject)
+            return Reply(text=fallback_text(profile.country, age_band=profile.age_band))
 
     async def _where_they_are(self, ticket: Ticket) -> Reply:
         if ticket.status == "claimed":

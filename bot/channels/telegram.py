@@ -68,13 +68,17 @@ DELETED_MEDIA = (
 MAX_MESSAGE = 4096  # Telegram's limit for one message's text
 
 
-def media_refusal(country: str | None) -> str:
+def media_refusal(country: str | None, age_band: str | None = None) -> str:
     """Why a photo, video or file was deleted, and where to ask for a private pic to come down."""
-    removal = resources.first(country, "removal")
+    removal = resources.first(country, "removal").line()
+    if age_band == "under_13":
+        return ("I deleted that right away. I never open or keep photos, videos or files. Please "
+                "don't send them here. You're not in trouble. If someone has a private pic of you, "
+                f"you can ask for it to be removed. {removal}\nOr tell me in words what is going on.")
     return (
         "I deleted that right away. I never open or keep photos, videos or files, so please "
         "don't send them here. You're not in trouble. If someone has a private pic of you, you "
-        f"can ask for it to be removed. {removal.line()}\nOr tell me in words what's going on."
+        f"can ask for it to be removed. {removal}\nOr tell me in words what's going on."
     )
 
 
@@ -284,7 +288,8 @@ class TelegramChannel:
         if message.contact or message.location:
             await self._send(chat, SHARED_PLACE_REPLY)
         else:
-            await self._send(chat, media_refusal(await self.bridge.country_of(self._subject(update))))
+            profile = await self.bridge.profile_of(self._subject(update))
+            await self._send(chat, media_refusal(profile.country, profile.age_band))
         if self.handoff is not None:
             await self.handoff.youth_event(self._subject(update), cards.YOUTH_MEDIA)
 
@@ -300,9 +305,10 @@ class TelegramChannel:
         if not isinstance(update, Update) or update.effective_chat is None or update.effective_chat.type != "private":
             return
         message = update.effective_message
-        region = await self.bridge.country_of(self._subject(update))
+        profile = await self.bridge.profile_of(self._subject(update))
         with contextlib.suppress(TelegramError):
-            await self._send(update.effective_chat.id, fallback_for(message.text if message else None, region))
+            await self._send(update.effective_chat.id,
+                             fallback_for(message.text if message else None, profile.country, profile.age_band))
 
     async def on_not_private(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Groups, supergroups and channels: one line, then leave, except the counsellors' group."""

@@ -208,17 +208,21 @@ async def test_delete_also_removes_every_database_row_about_them(rasa_stack, tmp
         assert store.describe(sender).consents == {} and store.describe(sender).kept_messages == {}
 
 
-@pytest.mark.parametrize("country, must_name", [("UK", ["Childline", "0800 1111", "ceop.police.uk", "999"]),
-                                                ("DE", ["findahelpline.com", "112"])])
+@pytest.mark.parametrize("country, band, must_name", [
+    ("UK", None, ["Childline", "0800 1111", "ceop.police.uk", "999", "I'm having trouble"]),
+    ("DE", "under_13", ["findahelpline.com", "112", "I can't answer right now"]),
+])
 async def test_when_rasa_fails_a_young_person_keeps_the_lines_of_the_country_they_chose(
-        rasa_stack, country, must_name):
-    """Safety rule 3 for *their* region: the bridge remembers the country from the turns Rasa
-    answered, so a Rasa that then becomes unreachable does not make them a US user."""
+        rasa_stack, country, band, must_name):
+    """Safety rule 3 for *their* region: the bridge remembers the country and age band from the
+    turns Rasa answered, so a Rasa that then becomes unreachable does not make them a US user."""
     sender = f"flow-rasa-gone-{country}"
     async with Relay(rasa_stack.settings.rasa_port) as relay:
         bridge = RasaBridge(f"http://127.0.0.1:{relay.port}", timeout=rasa_stack.settings.rasa_reply_timeout,
                             auth_token=rasa_stack.auth_token)
         try:
+            if band:
+                await bridge.send(sender, payload=json_payload("choose_age_band", age_band=band))
             chosen = await bridge.send(sender, payload=json_payload("choose_country", country=country))
             assert not chosen.failed
             await bridge.settled()

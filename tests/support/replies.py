@@ -93,9 +93,12 @@ def action_texts() -> Iterator[BotText]:
 
 def channel_texts() -> Iterator[BotText]:
     for region in COUNTRIES:
-        for category in (None, "crisis", "danger"):
-            yield BotText(f"never-silent reply ({region}, {category})", fallback_text(region, category))
-        yield BotText(f"never-silent reply ({region}, act under way)", fallback_text(region, "crisis", True))
+        for band in (None, "under_13"):
+            for category in (None, "crisis", "danger"):
+                yield BotText(f"never-silent reply ({region}, {band}, {category})",
+                              fallback_text(region, category, age_band=band), band)
+            yield BotText(f"never-silent reply ({region}, {band}, act under way)",
+                          fallback_text(region, "crisis", True, band), band)
     # Privacy replies: one text for every age, so held to the under-13 reading level.
     samples = [SubjectData({}, {}), SubjectData({"improve_bot": True}, {"improve_bot": 3}),
                SubjectData({"counsellor_read": True}, {"counsellor_read": 4}, tickets=1)]
@@ -104,7 +107,8 @@ def channel_texts() -> Iterator[BotText]:
         for text in [reply.text, *(b.title for b in reply.buttons)]:
             yield BotText(f"privacy reply {text[:30]!r}", text, "under_13")
     for region in COUNTRIES:
-        yield BotText(f"telegram media refusal ({region})", media_refusal(region))
+        for band in (None, "under_13"):
+            yield BotText(f"telegram media refusal ({region}, {band})", media_refusal(region, band), band)
     for name, text in [("group refusal", NOT_PRIVATE_REPLY), ("contact/location", SHARED_PLACE_REPLY),
                        ("voice/sticker", CANT_READ_REPLY), ("exit", EXIT_LINE)]:
         yield BotText(f"telegram {name}", text)

@@ -33,7 +33,7 @@ def fallback_text(country: str | None = None, category: str | None = None, act_u
     words = WORDING.get(age_band or "", WORDING["default"])
     crisis = resources.first(country, "crisis")
     report = resources.first(country, "report")
-    emergency = resources.emergency_number(country) or "your local emergency number"
+    emergency = resources.emergency_number(country)
     danger = words["danger"].format(number=emergency)
     talk = f"Talk to someone now: {crisis.contact_line()}."
     lines = [words["sorry"], talk, f"{words['report']}: {report.contact_line()}.", danger]

@@ -33,7 +33,7 @@ _LONGEST_PLACE = 5  # words
 class Country:
     key: str  # ISO 3166-1 alpha-2, with UK for the United Kingdom
     name: str
-    emergency: tuple[str, ...]  # the first is said first; empty: "your local emergency number"
+    emergency: tuple[str, ...]  # the first is said first; empty: none known (resources.LOCAL_EMERGENCY)
     eu: bool
 
     @property

@@ -24,6 +24,9 @@ ROLES = ("emergency", "crisis", "support", "report", "removal")
 DEFAULT_REGION = "US"
 # What the bot says for a claim field that is true of an entry (resources.yml names the fields).
 NO_NAME_NEEDED = "You don't have to give your name."
+# Where no number is known for the young person's country: the OTHER emergency entry's words
+# (safety-facts.md §5b: 112 works in every EU country and from most mobiles in many others).
+LOCAL_EMERGENCY = "the emergency number where you are (from a mobile, 112 works in many countries)"
 
 
 @dataclass(frozen=True)
@@ -105,9 +108,9 @@ def first(country: str | None, role: str) -> Resource:
     return found[0]
 
 
-def emergency_number(country: str | None) -> str | None:
-    """The country's own number, else the region's; None means "your local emergency number"."""
-    return places.emergency_number(country) or first(country, "emergency").phone
+def emergency_number(country: str | None) -> str:
+    """The number to call: the country's own, else the region's, else words that still help."""
+    return places.emergency_number(country) or first(country, "emergency").phone or LOCAL_EMERGENCY
 
 
 def crisis_line_in(country: str | None, language: str) -> tuple[Resource, bool]:
@@ -132,5 +135,5 @@ def help_lines(country: str | None) -> dict[str, str]:
         "more_help": f"\nMore help:\n{support}" if (support := lines("support")) else "",
         "report_lines": lines("report"),
         "removal_lines": lines("removal"),
-        "emergency_number": emergency_number(country) or "your local emergency number",
+        "emergency_number": emergency_number(country),
     }

@@ -23,7 +23,7 @@ from tests.support.net import free_port
         ("AU", ["1800 55 1800", "accce.gov.au/report", "000"]),
         ("DE", ["findahelpline.com", "virtualglobaltaskforce.com", "112"]),
         ("NG", ["findahelpline.com", "199"]),
-        ("OTHER", ["findahelpline.com", "virtualglobaltaskforce.com", "local emergency number"]),
+        ("OTHER", ["findahelpline.com", "virtualglobaltaskforce.com", "the emergency number where you are", "112"]),
     ],
 )
 def test_the_never_silent_reply_names_the_lines_of_their_country(country, must_name):

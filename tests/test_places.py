@@ -96,8 +96,9 @@ def test_anywhere_else_gets_its_own_emergency_number(key, number):
 
 def test_a_country_with_no_number_listed_gets_words_not_a_wrong_number():
     assert places.country("AQ").emergency == ()
-    assert resources.help_lines("AQ")["emergency_number"] == "your local emergency number"
-    assert resources.help_lines("OTHER")["emergency_number"] == "your local emergency number"
+    assert resources.help_lines("AQ")["emergency_number"] == resources.LOCAL_EMERGENCY
+    assert resources.help_lines("OTHER")["emergency_number"] == resources.LOCAL_EMERGENCY
+    assert "112" in resources.LOCAL_EMERGENCY
 
 
 def test_the_uk_is_found_by_its_iso_code_too():

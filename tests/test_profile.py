@@ -7,6 +7,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.profile import ActionSetCountry, age_band
+from bot import resources
 
 
 @pytest.mark.parametrize("text, band", [
@@ -49,4 +50,4 @@ def test_a_country_without_its_own_services_keeps_its_emergency_number():
 def test_somewhere_not_named_gets_help_that_works_anywhere_and_an_invitation():
     slots, [thanks, local] = _set_country("somewhere in south america", flow="sextortion")
     assert slots["country"] == "OTHER" and "country's name" in thanks["text"]
-    assert local["emergency_number"] == "your local emergency number"
+    assert local["emergency_number"] == resources.LOCAL_EMERGENCY

@@ -17,6 +17,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import places, resources
+from bot.ages import stated_age_band
 from bot.resources import help_lines
 
 MAX_BUBBLES = 3
@@ -26,11 +27,13 @@ MAX_BUBBLES = 3
 STEPS: dict[str, tuple[str, ...]] = {
     "crisis": ("utter_crisis", "utter_offer_human"),
     "crisis_now": ("utter_crisis_now",),
+    "crisis_stay": ("utter_crisis_stay",),
     # An act already done or under way: the emergency number first, with the crisis line.
     "crisis_act": ("utter_crisis_act", "utter_offer_human"),
     # Only the model, unsure, says crisis or danger: ask, with the numbers, instead of asserting.
     "crisis_check": ("utter_crisis_check",),
     "danger": ("utter_danger", "utter_offer_human"),
+    "danger_plan": ("utter_danger_plan",),
     "danger_check": ("utter_danger_check",),
     "sextortion": ("utter_sextortion", "utter_sextortion_report"),
     "sextortion_paid": ("utter_sextortion_paid", "utter_report_next"),
@@ -43,15 +46,24 @@ STEPS: dict[str, tuple[str, ...]] = {
     "legal_worry": ("utter_legal_worry", "utter_offer_human"),
     "friend": ("utter_friend", "utter_friend_next"),
     "human": ("utter_human_unavailable",),
+    # A flow's end: a way on (a person, words for an adult, reporting together), then shorter.
+    "wrap_up": ("utter_wrap_up",),
+    "wrap_up_again": ("utter_wrap_up_again",),
+    "adult_script": ("utter_tell_adult",),
+    "report_together": ("utter_report_next",),
 }
 
-# What "what now?" leads to after each step; steps not listed end their flow.
+# What "what now?" leads to after each step; a step not listed ends its flow, and "what now"
+# there gets the wrap-up (then a shorter one), never the start menu again.
 NEXT: dict[str, str] = {
     "crisis": "crisis_now",
     "crisis_act": "crisis_now",
+    # A crisis never ends on a menu or a wrap-up: it goes on between staying and small steps.
+    "crisis_now": "crisis_stay",
+    "crisis_stay": "crisis_now",
     "crisis_check": "crisis",
     "danger_check": "danger",
-    "danger": "crisis_now",
+    "danger": "danger_plan",
     "sextortion": "save",
     "sextortion_paid": "save",
     "sextortion_fake": "save",
@@ -59,6 +71,8 @@ NEXT: dict[str, str] = {
     "unsafe_contact": "save",
     "friend": "save",
     "pressure": "say_no",
+    "wrap_up": "wrap_up_again",
+    "wrap_up_again": "wrap_up_again",
 }
 
 
@@ -81,6 +95,10 @@ def send_step(step: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     for response in STEPS[step]:
         dispatcher.utter_message(response=response, **values)
     events = [SlotSet("flow", step)]
+    # "im 10", "14f", "year 8" said in passing: the wording fits their age from the next turn on.
+    band = None if tracker.get_slot("age_band") else stated_age_band(tracker.latest_message.get("text") or "")
+    if band:
+        events.append(SlotSet("age_band", band))
     if (
         places.region_of(region) is None
         and not tracker.get_slot("country_offered")
@@ -200,8 +218,9 @@ class HumanHelp(FlowStep):
 class NextStep(Action):
     """A button's next step (`/next_step{"step": "save"}`), or typed "what now?".
 
-    Typed, it follows the flow the young person is in; outside a flow, or at a flow's end,
-    it shows what the bot can help with, so "what now" is never a dead end.
+    Typed, it follows the flow the young person is in; at a flow's end it offers a way on (a
+    person, words for an adult, reporting together), asked again more briefly; only outside
+    any flow does it show what the bot can help with, so "what now" is never a dead end.
     """
 
     def name(self) -> str:
@@ -211,8 +230,9 @@ class NextStep(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         step = next(tracker.get_latest_entity_values("step"), None)
+        flow = tracker.get_slot("flow")
         if step not in STEPS:
-            step = NEXT.get(tracker.get_slot("flow") or "")
+            step = NEXT.get(flow or "", "wrap_up" if flow else None)
         if step is None:
             send_help_menu(dispatcher, tracker.get_slot("country"))
             return []

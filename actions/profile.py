@@ -8,7 +8,6 @@ the country code are kept, never the exact age or the words typed.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -17,36 +16,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.flows import send_help_menu
 from bot import places
+from bot.ages import AGE_BANDS, age_band
 from bot.resources import help_lines
 
-AGE_BANDS = ("under_13", "13_15", "16_17", "18_plus")
 # Short names, said with "the" in a sentence ("help for the UK").
 SHORT_NAMES = {"US": "US", "UK": "UK"}
-_NUMBER_WORDS = {
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
-}
-
-
-def age_band(text: str) -> str | None:
-    """under_13 | 13_15 | 16_17 | 18_plus from "im 12", "fifteen", "under 13", "16-17"."""
-    lowered = text.lower()
-    if re.search(r"\bunder\s*13\b|\b(younger|less)\s+than\s+13\b", lowered):
-        return "under_13"
-    numbers = [int(n) for n in re.findall(r"\b\d{1,2}\b", lowered)]
-    numbers += [v for word, v in _NUMBER_WORDS.items() if re.search(rf"\b{word}\b", lowered)]
-    if not numbers:
-        return None
-    age = min(numbers)
-    if age < 13:
-        return "under_13"
-    if age <= 15:
-        return "13_15"
-    if age <= 17:
-        return "16_17"
-    return "18_plus"
-
-
 def _country_question_due(tracker: Tracker) -> bool:
     return places.region_of(tracker.get_slot("country")) is None and not tracker.get_slot("country_offered")
 

@@ -51,18 +51,26 @@ def read_examples(nlu_dir: Path) -> list[Example]:
     return found
 
 
+CONVERSATION_MIN_WORDS = 4
+
+
 def held_out(root: Path) -> dict[str, str]:
     """Every held-out test line (normalised) -> where it is: these must never be trained on.
 
-    Besides tests/nlu/*.jsonl, the dev and test halves of the external sets in ../shared
-    (bot/external_eval.py), when that folder is beside the project."""
+    Besides tests/nlu/*.jsonl and the blind conversations in tests/conversations/, the dev and
+    test halves of the external sets in ../shared (bot/external_eval.py), when that folder is
+    beside the project."""
     from bot.external_eval import held_out_keys
 
     found = held_out_keys(root.parent / "shared" / "corpora")
-    for path in sorted((root / "tests" / "nlu").glob("*.jsonl")):
+    tests = root / "tests"
+    for path in sorted([*(tests / "nlu").glob("*.jsonl"), *(tests / "conversations").glob("*.jsonl")]):
         for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                found[normalise(json.loads(line)["text"])] = path.name
+            text = json.loads(line)["text"] if line.strip() else ""
+            # A conversation's "hi", "ok" or "what now" is every writer's; only its sentences
+            # (four words or more) are the writer's own.
+            if text and (path.parent.name == "nlu" or len(text.split()) >= CONVERSATION_MIN_WORDS):
+                found[normalise(text)] = path.name
     return found
 
 

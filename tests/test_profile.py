@@ -6,7 +6,8 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.profile import ActionSetCountry, age_band
+from actions.profile import ActionSetCountry
+from bot.ages import age_band, stated_age_band
 from bot import resources
 
 
@@ -16,6 +17,16 @@ from bot import resources
 ])
 def test_age_band(text, band):
     assert age_band(text) == band
+
+
+@pytest.mark.parametrize("text, band", [
+    ("im 10 and he keeps asking for pics", "under_13"), ("14f", "13_15"), ("year 8", "under_13"),
+    ("im in 7th grade", "under_13"), ("im only twelve", "under_13"), ("hes 25 and im 12", "under_13"),
+    ("im 15 yrs old", "13_15"), ("year 11", "13_15"), ("im 17", "16_17"),
+    ("im 12 min away", None), ("i have 2 cats", None), ("i sent 3 pics", None), ("he said i have 10 min", None),
+])
+def test_an_age_said_in_passing_gives_a_band_and_other_numbers_do_not(text, band):
+    assert stated_age_band(text) == band
 
 
 def _set_country(text: str, button: str | None = None, flow: str | None = None):
@@ -51,3 +62,18 @@ def test_somewhere_not_named_gets_help_that_works_anywhere_and_an_invitation():
     slots, [thanks, local] = _set_country("somewhere in south america", flow="sextortion")
     assert slots["country"] == "OTHER" and "country's name" in thanks["text"]
     assert local["emergency_number"] == resources.LOCAL_EMERGENCY
+
+
+def test_an_age_said_in_a_disclosure_sets_the_band_once_and_a_chosen_band_stays():
+    from actions.flows import PressureHelp
+
+    def first_turn(text: str, band: str | None):
+        tracker = Tracker(sender_id="age", slots={"country": "US", "age_band": band},
+                          latest_message={"text": text, "intent": {"name": "pressure"}, "entities": []},
+                          events=[], paused=False, followup_action=None, active_loop={}, latest_action_name=None)
+        events = asyncio.run(PressureHelp().run(CollectingDispatcher(), tracker, {}))
+        return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+    assert first_turn("a man on roblox says hell give me robux for a pic, im 10", None)["age_band"] == "under_13"
+    assert "age_band" not in first_turn("a man on roblox says hell give me robux for a pic, im 10", "13_15")
+    assert "age_band" not in first_turn("a guy keeps asking me for pics", None)

@@ -268,3 +268,34 @@ async def test_a_country_the_model_never_learned_is_still_understood_and_gets_it
     asked = await bridge.send("flow-perth", text="perth")
     [question] = asked.replies
     assert {b.title for b in question.buttons} == {"UK", "Australia", "Somewhere else"}
+
+
+async def test_will_you_tell_is_answered_honestly_and_the_flow_goes_on(bridge):
+    sender = "flow-confidential"
+    await bridge.send(sender, text=FIRST_MESSAGES["sextortion"])
+    asked = await bridge.send(sender, text="wait r u gonna tell my mom about this")
+    answer = asked.replies[0].text
+    assert "I won't tell your parents" in answer and "life is in danger" in answer
+    assert "/next_step" in [b.payload for b in asked.replies[0].buttons]
+    going_on = await bridge.send(sender, payload="/next_step")
+    assert "screenshot" in going_on.replies[0].text  # the sextortion flow's next step, not the menu
+
+
+async def test_the_end_of_a_flow_offers_a_way_on_never_the_menu_and_never_the_same_words_twice(bridge):
+    sender = "flow-end"
+    await bridge.send(sender, text=FIRST_MESSAGES["pressure"])
+    await bridge.send(sender, text="ok what now")  # how to say no: the flow's last step
+    end = await bridge.send(sender, text="what now")
+    again = await bridge.send(sender, text="what now")
+    assert "/human" in [b.payload for b in end.replies[0].buttons]
+    assert "What can you help with" not in end.replies[0].text and "Here's what I can help with" not in end.replies[0].text
+    assert again.replies[0].text != end.replies[0].text and len(again.replies[0].text) < len(end.replies[0].text)
+
+
+async def test_after_danger_what_now_is_a_plan_not_coping_steps_for_self_harm(bridge):
+    sender = "flow-danger-plan"
+    await bridge.send(sender, text="he says to come alone to the park tonight and not tell anyone")
+    plan = await bridge.send(sender, text="what do i do now")
+    text = plan.replies[0].text
+    assert "Don't go" in text and "show them the messages" in text and "911" in text
+    assert "hurt yourself" not in text

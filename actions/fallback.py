@@ -12,6 +12,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.flows import asked_about_privacy
 from bot.resources import help_lines
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -30,12 +31,22 @@ def misses_in_a_row(tracker: Tracker) -> int:
 
 
 class ActionNotUnderstood(Action):
+    """Not understood; or a question whether this chat is private, asked with no topic the
+    model saw ("is this anonymous?"), which the pipeline sends down this rule: answered
+    honestly, with a way to go on. It has no rule of its own because Rasa adds every rule's
+    names to the words the intent model learns, so a new rule would retrain it
+    (docs/nlu-evaluation.md, 2026-12-06)."""
+
     def name(self) -> str:
         return "action_not_understood"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        if asked_about_privacy(tracker):
+            dispatcher.utter_message(response="utter_privacy_answer")
+            dispatcher.utter_message(response="utter_after_privacy_answer")
+            return []
         response = "utter_default_offer_human" if misses_in_a_row(tracker) >= 2 else "utter_default"
         dispatcher.utter_message(response=response, **help_lines(tracker.get_slot("country")))
         return []

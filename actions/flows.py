@@ -125,7 +125,14 @@ class FlowStep(Action, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        if asked_about_privacy(tracker):
+            dispatcher.utter_message(response="utter_privacy_answer")
         return send_step(self.step, dispatcher, tracker)
+
+
+def asked_about_privacy(tracker: Tracker) -> bool:
+    """The message also asked whether this chat is private (nlu_components/privacy_question.py)."""
+    return bool(tracker.latest_message.get("privacy_question"))
 
 
 def send_language_note(dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> None:
@@ -158,7 +165,10 @@ class SafetyHelp(FlowStep, ABC):
             step = f"{step}_check"
         if signal.get("language") in LANGUAGE_NOTES:
             send_language_note(dispatcher, tracker, signal["language"])
-        return send_step(step, dispatcher, tracker)
+        events = send_step(step, dispatcher, tracker)
+        if asked_about_privacy(tracker):  # crisis and danger lines first, always (safety rule 2)
+            dispatcher.utter_message(response="utter_privacy_answer")
+        return events
 
 
 class CrisisHelp(SafetyHelp):

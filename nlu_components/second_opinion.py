@@ -53,7 +53,7 @@ OPINION_KEY = "second_opinion"
 WEIGHTS_FILE = "second_opinion.npz"
 
 
-def _sentence_vector(message: Message) -> Optional[np.ndarray]:
+def sentence_vector(message: Message) -> Optional[np.ndarray]:
     """The message's dense sentence features (the sentence encoder's vector), or None."""
     _, sentence = message.get_dense_features(TEXT)
     return None if sentence is None else np.asarray(sentence.features, dtype=np.float64).reshape(-1)
@@ -101,7 +101,7 @@ class SecondOpinion(GraphComponent, IntentClassifier):
 
         rows, labels = [], []
         for example in training_data.intent_examples:
-            vector = _sentence_vector(example)
+            vector = sentence_vector(example)
             if vector is not None:
                 rows.append(vector)
                 labels.append(category_of(example.get(INTENT)))
@@ -168,7 +168,7 @@ class SecondOpinion(GraphComponent, IntentClassifier):
         if self.weights is None:
             return messages
         for message in messages:
-            vector = _sentence_vector(message)
+            vector = sentence_vector(message)
             guess = message.get(INTENT) or {}
             ranking = message.get(INTENT_RANKING_KEY) or []
             if vector is None or not guess.get("name"):

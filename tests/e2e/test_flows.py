@@ -270,17 +270,6 @@ async def test_a_country_the_model_never_learned_is_still_understood_and_gets_it
     assert {b.title for b in question.buttons} == {"UK", "Australia", "Somewhere else"}
 
 
-async def test_will_you_tell_is_answered_honestly_and_the_flow_goes_on(bridge):
-    sender = "flow-confidential"
-    await bridge.send(sender, text=FIRST_MESSAGES["sextortion"])
-    asked = await bridge.send(sender, text="wait r u gonna tell my mom about this")
-    answer = asked.replies[0].text
-    assert "I won't tell your parents" in answer and "life is in danger" in answer
-    assert "/next_step" in [b.payload for b in asked.replies[0].buttons]
-    going_on = await bridge.send(sender, payload="/next_step")
-    assert "screenshot" in going_on.replies[0].text  # the sextortion flow's next step, not the menu
-
-
 async def test_the_end_of_a_flow_offers_a_way_on_never_the_menu_and_never_the_same_words_twice(bridge):
     sender = "flow-end"
     await bridge.send(sender, text=FIRST_MESSAGES["pressure"])

@@ -1,0 +1,20 @@
+"""Someone else's secret: a message that says "don't tell" but is not the young person asking
+whether this chat is private.
+
+A groomer's words pasted in ("don't tell your parents about me"), or a friend's promise ("she
+made me promise not to tell"), sound like a plea for privacy and are the opposite: they are
+warning signs, or a friend's safety. nlu_components/privacy_question.py never marks them.
+"""
+
+from __future__ import annotations
+
+import re
+
+_NOT_THEIRS = re.compile(
+    r"\b(?:made\s+me\s+promise|told\s+me\s+not\s+to|said\s+(?:not\s+to|to\s+keep)|"
+    r"tell\s+your\s+(?:parents?|mum|mom|dad|family)|(?:he|she|they)\s+(?:said|says|told\s+me))\b"
+)
+
+
+def someone_elses_secret(text: str) -> bool:
+    return bool(_NOT_THEIRS.search(text.lower().replace("\u2019", "'")))

@@ -145,9 +145,3 @@ def read_place(text: str) -> PlaceReading:
 
 def _button_order(found: Country) -> tuple[int, str]:
     return (REGIONS.index(found.region) if found.region != OTHER else len(REGIONS), found.name)
-
-
-def emergency_number(value: str | None) -> str | None:
-    """The number to call in the young person's country, when the country is known and has one."""
-    found = country(value)
-    return found.emergency[0] if found and found.emergency else None

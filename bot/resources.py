@@ -109,8 +109,14 @@ def first(country: str | None, role: str) -> Resource:
 
 
 def emergency_number(country: str | None) -> str:
-    """The number to call: the country's own, else the region's, else words that still help."""
-    return places.emergency_number(country) or first(country, "emergency").phone or LOCAL_EMERGENCY
+    """The number to call: the region's own (US, CA, UK, AU, from safety-facts.md), else the
+    country's first two (both are emergency numbers there: "112 or 911" in the Philippines,
+    "110 or 119" in Japan), else words that still help."""
+    region_phone = first(country, "emergency").phone
+    found = places.country(country)
+    if region_phone or not (found and found.emergency):
+        return region_phone or LOCAL_EMERGENCY
+    return " or ".join(found.emergency[:2])
 
 
 def crisis_line_in(country: str | None, language: str) -> tuple[Resource, bool]:

@@ -91,12 +91,11 @@ def _emergency_numbers(region: str) -> list[str]:
 
 
 def _to_give(numbers: list[str]) -> list[str]:
-    """The number to say first, then at most two more: 112 where it is an emergency number
-    there (the same number across Europe and on most mobiles), else 911, else the list."""
-    for preferred in ("112", "911"):
-        if preferred in numbers:
-            return [preferred, *[n for n in numbers if n != preferred][:2]]
-    return numbers[:3]
+    """At most three, said in this order: 112 where it is an emergency number there (the same
+    number across Europe and on most mobiles), then 911 (the national number across the
+    Americas and in the Philippines), then the rest as listed."""
+    preferred = [n for n in ("112", "911") if n in numbers]
+    return [*preferred, *[n for n in numbers if n not in preferred]][:3]
 
 
 def build() -> dict:

@@ -85,12 +85,13 @@ def test_every_place_names_countries_that_exist():
 
 @pytest.mark.parametrize("key, number", [("US", "911"), ("CA", "911"), ("UK", "999"), ("AU", "000")])
 def test_the_four_regions_numbers_are_the_ones_in_the_resources_file(key, number):
-    assert places.emergency_number(key) == number == resources.first(key, "emergency").phone
+    assert places.countries()[key].emergency[0] == number == resources.emergency_number(key)
 
 
-@pytest.mark.parametrize("key, number", [("DE", "112"), ("IE", "112"), ("IN", "112"), ("MX", "911"),
-                                         ("NZ", "111"), ("NG", "199"), ("JP", "110")])
-def test_anywhere_else_gets_its_own_emergency_number(key, number):
+@pytest.mark.parametrize("key, number", [("DE", "112 or 110"), ("IE", "112 or 999"), ("IN", "112 or 100"),
+                                         ("PH", "112 or 911"), ("MX", "911 or 060"), ("NZ", "111"),
+                                         ("NG", "199"), ("JP", "110 or 119")])
+def test_anywhere_else_gets_its_own_emergency_numbers(key, number):
     assert resources.help_lines(key)["emergency_number"] == number
 
 

@@ -25,7 +25,7 @@ def test_entries_never_verified_or_older_than_180_days_are_flagged():
 
 def test_a_country_gets_its_region_and_its_own_emergency_number():
     text, _ = review("DE", today=date(2026, 12, 6))
-    assert "Germany (DE): region OTHER" in text and "116 111" in text and "Call 112." in text
+    assert "Germany (DE): region OTHER" in text and "116 111" in text and "Call 112 or 110." in text
 
 
 def test_the_command_refuses_an_unknown_place_kindly(waypoint_bin):

@@ -68,18 +68,13 @@ DELETED_MEDIA = (
 MAX_MESSAGE = 4096  # Telegram's limit for one message's text
 
 
-def media_refusal(country: str | None, age_band: str | None = None) -> str:
-    """Why a photo, video or file was deleted, and where to ask for a private pic to come down."""
+def media_refusal(country: str | None) -> str:
+    """Why a photo, video or file was deleted, and where to ask for a private pic to come down.
+    One wording for every age, held to the under-13 reading level (the reply checks)."""
     removal = resources.first(country, "removal").line()
-    if age_band == "under_13":
-        return ("I deleted that right away. I never open or keep photos, videos or files. Please "
-                "don't send them here. You're not in trouble. If someone has a private pic of you, "
-                f"you can ask for it to be removed. {removal}\nOr tell me in words what is going on.")
-    return (
-        "I deleted that right away. I never open or keep photos, videos or files, so please "
-        "don't send them here. You're not in trouble. If someone has a private pic of you, you "
-        f"can ask for it to be removed. {removal}\nOr tell me in words what's going on."
-    )
+    return ("I deleted that right away. I never open or keep photos, videos or files. Please "
+            "don't send them here. You're not in trouble. If someone has a private pic of you, "
+            f"you can ask for it to be removed. {removal}\nOr tell me in words what is going on.")
 
 
 def split_for_telegram(text: str, limit: int = MAX_MESSAGE) -> list[str]:
@@ -288,8 +283,7 @@ class TelegramChannel:
         if message.contact or message.location:
             await self._send(chat, SHARED_PLACE_REPLY)
         else:
-            profile = await self.bridge.profile_of(self._subject(update))
-            await self._send(chat, media_refusal(profile.country, profile.age_band))
+            await self._send(chat, media_refusal((await self.bridge.profile_of(self._subject(update))).country))
         if self.handoff is not None:
             await self.handoff.youth_event(self._subject(update), cards.YOUTH_MEDIA)
 

@@ -283,7 +283,7 @@ async def test_the_end_of_a_flow_offers_a_way_on_never_the_menu_and_never_the_sa
 
 async def test_after_danger_what_now_is_a_plan_not_coping_steps_for_self_harm(bridge):
     sender = "flow-danger-plan"
-    await bridge.send(sender, text="he says to come alone to the park tonight and not tell anyone")
+    await bridge.send(sender, text=FIRST_MESSAGES["danger"])
     plan = await bridge.send(sender, text="what do i do now")
     text = plan.replies[0].text
     assert "Don't go" in text and "show them the messages" in text and "911" in text

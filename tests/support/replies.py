@@ -107,8 +107,7 @@ def channel_texts() -> Iterator[BotText]:
         for text in [reply.text, *(b.title for b in reply.buttons)]:
             yield BotText(f"privacy reply {text[:30]!r}", text, "under_13")
     for region in COUNTRIES:
-        for band in (None, "under_13"):
-            yield BotText(f"telegram media refusal ({region}, {band})", media_refusal(region, band), band)
+        yield BotText(f"telegram media refusal ({region})", media_refusal(region), "under_13")
     for name, text in [("group refusal", NOT_PRIVATE_REPLY), ("contact/location", SHARED_PLACE_REPLY),
                        ("voice/sticker", CANT_READ_REPLY), ("exit", EXIT_LINE)]:
         yield BotText(f"telegram {name}", text)

@@ -3,11 +3,11 @@
 import asyncio
 
 import pytest
-from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.profile import ActionSetCountry
 from bot.ages import age_band, stated_age_band
+from tests.support.tracker import fresh_tracker
 from bot import resources
 
 
@@ -31,9 +31,8 @@ def test_an_age_said_in_passing_gives_a_band_and_other_numbers_do_not(text, band
 
 def _set_country(text: str, button: str | None = None, flow: str | None = None):
     entities = [{"entity": "country", "value": button}] if button else []
-    tracker = Tracker(sender_id="profile", slots={"country": None, "age_band": None, "flow": flow},
-                      latest_message={"text": text, "intent": {"name": "choose_country"}, "entities": entities},
-                      events=[], paused=False, followup_action=None, active_loop={}, latest_action_name=None)
+    tracker = fresh_tracker({"country": None, "age_band": None, "flow": flow},
+                            {"text": text, "intent": {"name": "choose_country"}, "entities": entities})
     dispatcher = CollectingDispatcher()
     events = asyncio.run(ActionSetCountry().run(dispatcher, tracker, {}))
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}, dispatcher.messages
@@ -68,9 +67,8 @@ def test_an_age_said_in_a_disclosure_sets_the_band_once_and_a_chosen_band_stays(
     from actions.flows import PressureHelp
 
     def first_turn(text: str, band: str | None):
-        tracker = Tracker(sender_id="age", slots={"country": "US", "age_band": band},
-                          latest_message={"text": text, "intent": {"name": "pressure"}, "entities": []},
-                          events=[], paused=False, followup_action=None, active_loop={}, latest_action_name=None)
+        tracker = fresh_tracker({"country": "US", "age_band": band},
+                                {"text": text, "intent": {"name": "pressure"}, "entities": []})
         events = asyncio.run(PressureHelp().run(CollectingDispatcher(), tracker, {}))
         return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.flows import CrisisHelp, DangerHelp
+from tests.support.tracker import fresh_tracker
 
 
 def _first_turn(action, opinion: str | None, signal: dict | None = None) -> tuple[str, list[dict]]:
@@ -21,8 +21,7 @@ def _first_turn(action, opinion: str | None, signal: dict | None = None) -> tupl
                                      "decision": opinion}
     if signal:
         message["safety_signal"] = signal
-    tracker = Tracker(sender_id="opinion", slots={"country": "US", "age_band": None}, latest_message=message,
-                      events=[], paused=False, followup_action=None, active_loop={}, latest_action_name=None)
+    tracker = fresh_tracker({"country": "US", "age_band": None}, message)
     dispatcher = CollectingDispatcher()
     events = asyncio.run(action.run(dispatcher, tracker, {}))
     flow = next(e["value"] for e in events if e.get("name") == "flow")

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import yaml
-from rasa_sdk import Tracker
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
 from bot.resources import help_lines
@@ -25,6 +24,7 @@ from bot import privacy_replies
 from bot.handoff import replies as handoff_replies
 from bot.store.privacy import SubjectData
 from bot.never_silent import fallback_text
+from tests.support.tracker import fresh_tracker
 
 # Typed messages that exercise each action's branches (the text is all these actions read).
 SAMPLE_TEXTS = ("hi", "i'm in canada", "im from germany", "perth", "im 12", "16", "idk")
@@ -65,17 +65,9 @@ def _filled(text: str) -> set[str]:
             for region in COUNTRIES for language in ("es", "fr")}
 
 
-def _tracker(text: str, region: str | None) -> Tracker:
-    return Tracker(
-        sender_id="reply-check",
-        slots={"country": region, "age_band": None},
-        latest_message={"text": text, "intent": {}, "entities": []},
-        events=[],
-        paused=False,
-        followup_action=None,
-        active_loop={},
-        latest_action_name=None,
-    )
+def _tracker(text: str, region: str | None):
+    return fresh_tracker({"country": region, "age_band": None}, {"text": text, "intent": {}, "entities": []},
+                         sender="reply-check")
 
 
 def action_texts() -> Iterator[BotText]:

@@ -18,6 +18,7 @@ whose action answers it (actions/fallback.py).
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, Dict, List, Optional, Text, Type
 
 import numpy as np
@@ -56,6 +57,12 @@ class PrivacyQuestionClassifier(GraphComponent, IntentClassifier):
     @staticmethod
     def required_packages() -> List[Text]:
         return ["sklearn"]
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        # The questions are read from a file, not given by the graph: without this, Rasa's
+        # cache would keep the regression of the questions as they were when it first trained.
+        return hashlib.sha256(QUESTIONS_FILE.read_bytes()).hexdigest()
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:

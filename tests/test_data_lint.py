@@ -59,6 +59,15 @@ def test_a_held_out_line_in_the_training_data_is_caught(project_copy):
     assert "holdout.jsonl" in detail
 
 
+def test_a_held_out_question_among_the_privacy_questions_is_caught(project_copy):
+    # nlu_components/privacy_question.py learns from this file, not from nlu/.
+    held_out = json.loads((project_copy / "tests" / "nlu" / "confidentiality_test.jsonl").read_text().splitlines()[0])
+    questions = project_copy / "bot" / "data" / "privacy_questions.yml"
+    questions.write_text(questions.read_text() + f"  - {json.dumps(held_out['text'])}\n")
+    [detail] = checks(project_copy)["held-out line in training data"]
+    assert "privacy_question" in detail and "confidentiality_test.jsonl" in detail
+
+
 @pytest.mark.skipif(not external_eval.available(), reason="../shared/corpora is not beside the project")
 def test_a_line_of_an_external_dev_or_test_half_in_the_training_data_is_caught(project_copy):
     everyday = next(s for s in external_eval.SETS if s.everyday)

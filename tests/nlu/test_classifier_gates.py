@@ -1,9 +1,11 @@
 """CI gates on the trained model, through `waypoint classify` against the real Rasa server.
 
 The held-out file was written separately from the training data and is never trained on.
-Gates: crisis and danger recall 1.0, macro-F1 >= 0.90, false alarms on everyday lines <= 2%
-(held-out `other` lines, and the 300+ out-of-scope training lines, where the untrained
-lexicon could still fire).
+Gates: crisis and danger recall 1.0, macro-F1 >= 0.90; false alarms on everyday lines at most 2%
+of the 1,800 public everyday lines of the external test half and of the 300+ out-of-scope
+training lines (where the untrained lexicon could still fire), and at most 5% of the gate
+set's 132 `other` lines. 132 lines cannot tell 1% from 3% (one line is 0.76%): the same
+inputs trained on two machines gave 1 and 4 of them (docs/nlu-evaluation.md, 2026-12-06).
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ def test_holdout_never_misses_crisis_or_danger(holdout_report):
 def test_holdout_macro_f1_and_false_alarms_meet_the_gate(holdout_report):
     _, report, _ = holdout_report
     assert report["macro_f1"] >= 0.90, json.dumps(report["categories"], indent=1)
-    assert report["false_alarm_rate_other"] <= 0.02, [m for m in report["mistakes"] if m["label"] == "other"]
+    assert report["false_alarm_rate_other"] <= 0.05, [m for m in report["mistakes"] if m["label"] == "other"]
 
 
 def test_the_model_is_not_worse_than_the_last_accepted_one(holdout_report):
@@ -66,12 +68,12 @@ def test_the_model_is_not_worse_than_the_last_accepted_one(holdout_report):
 
 
 @pytest.mark.skipif(not external_eval.available(), reason="../shared/corpora is not beside the project")
-def test_external_test_half_crisis_recall_meets_the_gate(rasa_stack, waypoint_bin, tmp_path):
+def test_external_test_half_crisis_recall_and_everyday_alarms_meet_the_gate(rasa_stack, waypoint_bin, tmp_path):
     """Public posts and tweets nobody here wrote (bot/external_eval.py's test half): crisis
-    recall may not drop below the accepted model's (results/accepted.json, external_test).
-    The target is 0.95; the accepted model is still below it (docs/nlu-evaluation.md), so
-    the gate holds the line while the target is still open. The other measures are
-    reported by make eval, not gated here."""
+    recall may not drop below the accepted model's, and at most 2% of the public everyday
+    lines may be answered as a safety matter (results/accepted.json, external_test). The
+    targets are 0.95 and 1%; while they are still open (docs/nlu-evaluation.md) the gate holds
+    the line. The other measures are reported by make eval, not gated here."""
     run = subprocess.run(
         [waypoint_bin, "classify", "--external", "test", "--results", str(tmp_path)],
         capture_output=True, text=True, timeout=1200, env=settings_env(rasa_stack.settings), cwd=PROJECT_ROOT,
@@ -81,6 +83,8 @@ def test_external_test_half_crisis_recall_meets_the_gate(rasa_stack, waypoint_bi
     crisis = measures["crisis recall, crisis posts and tweets"]
     accepted = json.loads((PROJECT_ROOT / "results" / "accepted.json").read_text())["external_test"]
     assert crisis["value"] >= accepted["crisis recall, crisis posts and tweets"]["value"], run.stdout
+    # The everyday side of the same gate, on lines enough to measure it (the target is 1%).
+    assert measures["everyday queries treated as a safety matter"]["value"] <= 0.02, run.stdout
     assert "crisis recall" in run.stdout and f"({crisis['count']}/{crisis['of']})" in run.stdout
     report = json.loads((tmp_path / "external-reddit_suicidewatch_teenagers-test-report.json").read_text())
     texts = {line["text"] for line in external_eval.lines(external_eval.SETS[1], "test")}

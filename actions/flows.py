@@ -23,27 +23,28 @@ from bot.resources import help_lines
 MAX_BUBBLES = 3
 
 # Step -> the responses it sends. A step is a flow's first turn (named after its intent) or
-# a next step offered by a button or asked for with "what now".
+# a next step offered by a button or asked for with "what now". Each message is short (the
+# reply checks: data/response_rules.yml message_size), so a long answer is two responses.
 STEPS: dict[str, tuple[str, ...]] = {
     "crisis": ("utter_crisis", "utter_offer_human"),
-    "crisis_now": ("utter_crisis_now",),
+    "crisis_now": ("utter_crisis_now", "utter_crisis_now_lines"),
     "crisis_stay": ("utter_crisis_stay",),
     # An act already done or under way: the emergency number first, with the crisis line.
-    "crisis_act": ("utter_crisis_act", "utter_offer_human"),
+    "crisis_act": ("utter_crisis_act", "utter_crisis_act_offer"),
     # Only the model, unsure, says crisis or danger: ask, with the numbers, instead of asserting.
     "crisis_check": ("utter_crisis_check",),
-    "danger": ("utter_danger", "utter_offer_human"),
-    "danger_plan": ("utter_danger_plan",),
+    "danger": ("utter_danger", "utter_danger_talk"),
+    "danger_plan": ("utter_danger_plan", "utter_danger_plan_report"),
     "danger_check": ("utter_danger_check",),
     "sextortion": ("utter_sextortion", "utter_sextortion_report"),
     "sextortion_paid": ("utter_sextortion_paid", "utter_report_next"),
     "sextortion_fake": ("utter_sextortion_fake", "utter_report_next"),
-    "save": ("utter_save_evidence", "utter_tell_adult", "utter_take_it_down"),
+    "save": ("utter_save_evidence", "utter_tell_adult", "utter_take_it_down", "utter_removal_more"),
     "pressure": ("utter_pressure", "utter_pressure_next"),
     "say_no": ("utter_say_no", "utter_tell_adult"),
     "unsafe_contact": ("utter_unsafe_contact", "utter_unsafe_contact_next"),
-    "image_shared": ("utter_image_shared", "utter_image_shared_next"),
-    "legal_worry": ("utter_legal_worry", "utter_offer_human"),
+    "image_shared": ("utter_image_shared", "utter_removal_more", "utter_image_shared_next"),
+    "legal_worry": ("utter_legal_worry", "utter_legal_worry_report"),
     "friend": ("utter_friend", "utter_friend_next"),
     "human": ("utter_human_unavailable",),
     # A flow's end: a way on (a person, words for an adult, reporting together), then shorter.
@@ -52,6 +53,10 @@ STEPS: dict[str, tuple[str, ...]] = {
     "adult_script": ("utter_tell_adult",),
     "report_together": ("utter_report_next",),
 }
+
+# A response sent only when the region has what it lists (help_lines is empty there otherwise):
+# the removal tools after the region's own, where it has more than one.
+ONLY_WITH: dict[str, str] = {"utter_removal_more": "more_removal_lines"}
 
 # What "what now?" leads to after each step; a step not listed ends its flow, and "what now"
 # there gets the wrap-up (then a shorter one), never the start menu again.
@@ -92,7 +97,8 @@ def send_step(step: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     """Sends a step's responses, then asks for the country once if it is unknown and fits."""
     region = tracker.get_slot("country")
     values = help_lines(region)
-    for response in STEPS[step]:
+    sent = [r for r in STEPS[step] if r not in ONLY_WITH or values[ONLY_WITH[r]]]
+    for response in sent:
         dispatcher.utter_message(response=response, **values)
     events = [SlotSet("flow", step)]
     # "im 10", "14f", "year 8" said in passing: the wording fits their age from the next turn on.
@@ -102,7 +108,7 @@ def send_step(step: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     if (
         places.region_of(region) is None
         and not tracker.get_slot("country_offered")
-        and len(STEPS[step]) < MAX_BUBBLES
+        and len(sent) < MAX_BUBBLES
     ):
         dispatcher.utter_message(response="utter_ask_country")
         events.append(SlotSet("country_offered", True))
@@ -250,8 +256,10 @@ class NextStep(Action):
 
 
 def send_help_menu(dispatcher: CollectingDispatcher, region: str | None) -> None:
-    """The menu of what the bot helps with, ending on one calm line with the crisis line."""
+    """The menu of what the bot helps with, with one calm line with the crisis line, in two
+    messages so neither has more than five buttons."""
     dispatcher.utter_message(response="utter_help_menu", **help_lines(region))
+    dispatcher.utter_message(response="utter_help_menu_more")
 
 
 class HelpMenu(Action):

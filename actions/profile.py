@@ -26,7 +26,10 @@ def _country_question_due(tracker: Tracker) -> bool:
 
 
 def _ask_country(dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+    """The country question on its own, so with a Skip button (a flow's turn asks it without:
+    carrying on skips it there)."""
     dispatcher.utter_message(response="utter_ask_country")
+    dispatcher.utter_message(response="utter_ask_country_skip")
     return [SlotSet("country_offered", True)]
 
 
@@ -73,7 +76,9 @@ class ActionSetCountry(Action):
         else:
             dispatcher.utter_message(text=f"Thanks. I'll show you help for {_in_a_sentence(found)}.")
         if tracker.get_slot("flow"):
-            dispatcher.utter_message(response="utter_local_help", **help_lines(code))
+            values = help_lines(code)
+            dispatcher.utter_message(response="utter_local_help", **values)
+            dispatcher.utter_message(response="utter_local_help_talk", **values)
         else:
             send_help_menu(dispatcher, code)
         return [SlotSet("country", code), SlotSet("country_offered", True)]

@@ -135,11 +135,16 @@ def help_lines(country: str | None) -> dict[str, str]:
 
     return {
         "crisis_lines": lines("crisis"),
-        # One calm line for replies that are not about a crisis (not understood, the menu).
+        # One calm line for replies that are not about a crisis (not understood, the menu, the
+        # other flows' reporting messages, where "Talk to a person" gives the full list).
         "crisis_line": first(country, "crisis").contact_line(),
         # Ends a reply that lists a region's help in full; empty where there is no more.
         "more_help": f"\nMore help:\n{support}" if (support := lines("support")) else "",
         "report_lines": lines("report"),
         "removal_lines": lines("removal"),
+        # Removal tools one message at a time (a region's two lines are longer than a message
+        # may be): its own tool first, the others in a next message, sent only when there are any.
+        "first_removal_line": first(country, "removal").line(),
+        "more_removal_lines": "\n".join(r.line() for r in resources_for(country, "removal")[1:]),
         "emergency_number": emergency_number(country),
     }

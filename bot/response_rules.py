@@ -2,13 +2,16 @@
 
 No blame, no request for images (data/response_rules.yml), a reading level a scared
 12-year-old can follow, no phone number or address that is not in the resources file,
-where each has a source and a verified date, and no claim about a service (anonymous, open
-24/7, call or text, removal) outside that service's own line. CI runs these on every reply the bot can send.
+where each has a source and a verified date, no claim about a service (anonymous, open
+24/7, call or text, removal) outside that service's own line, and no message longer than a
+phone shows at a glance (words and buttons, data/response_rules.yml `message_size`). CI runs
+these on every reply the bot can send.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +27,8 @@ MAX_GRADE = {"under_13": 5.0, "default": 7.0}
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n")
 _AGE_RANGE = re.compile(r"\d{1,2}-\d{1,2}")  # "13-15" on an age button is not a number to call
 _PHONE = re.compile(r"(?<![\w-])\+?\d[\d \t().-]{1,16}\d(?![\w-])|\b\d-\d{3}-[A-Z]{3}-[A-Z]{4}\b")
+# A word as a young person reads it: anything with a letter or digit ("-" starting a list item is not one).
+_WORD = re.compile(r"\S*[^\W_]\S*")
 _ADDRESS = re.compile(r"\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:org|com|ca|uk|au|gov|net|io)(?:/[\w/-]*)?", re.I)
 
 
@@ -111,3 +116,35 @@ def unknown_contacts(text: str) -> list[str]:
         if match.group().lower() not in known_text:
             unknown.append(match.group())
     return unknown
+
+
+@dataclass(frozen=True)
+class MessageSize:
+    max_words: int
+    max_buttons: int
+    why: str
+
+
+@lru_cache(maxsize=1)
+def message_size() -> MessageSize:
+    raw = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))["message_size"]
+    return MessageSize(max_words=int(raw["max_words"]), max_buttons=int(raw["max_buttons"]), why=raw["why"])
+
+
+def word_count(text: str) -> int:
+    """Words in one message as it is read: a phone number is one word however it is spaced
+    ("1800 55 1800", "0800 1111"), an address is one, a list item's dash is none."""
+    return len(_WORD.findall(_PHONE.sub("0", text)))
+
+
+def oversized(text: str, buttons: Sequence[str] = ()) -> list[str]:
+    """What makes one message (its text as rendered, with its buttons) bigger than a message
+    may be: more words or buttons than message_size allows (its `why` says why). The rest
+    belongs in the turn's next message or behind a button."""
+    size = message_size()
+    problems = []
+    if (words := word_count(text)) > size.max_words:
+        problems.append(f"{words} words (at most {size.max_words})")
+    if len(buttons) > size.max_buttons:
+        problems.append(f"{len(buttons)} buttons (at most {size.max_buttons})")
+    return problems

@@ -46,19 +46,20 @@ def test_a_place_in_two_countries_is_asked_about_with_a_button_each_and_nothing_
 
 
 def test_the_button_then_sets_that_country_and_gives_its_lines_in_a_flow():
-    slots, [thanks, local] = _set_country('/choose_country{"country":"AU"}', button="AU", flow="sextortion")
+    slots, [thanks, local, talk] = _set_country('/choose_country{"country":"AU"}', button="AU", flow="sextortion")
     assert slots["country"] == "AU" and "Australia" in thanks["text"]
     assert local["response"] == "utter_local_help" and local["emergency_number"] == "000"
+    assert talk["response"] == "utter_local_help_talk" and "Kids Helpline" in talk["crisis_lines"]
 
 
 def test_a_country_without_its_own_services_keeps_its_emergency_number():
-    slots, [thanks, local] = _set_country("im from germany", flow="sextortion")
+    slots, [thanks, local, talk] = _set_country("im from germany", flow="sextortion")
     assert slots["country"] == "DE" and "Germany" in thanks["text"]
-    assert local["emergency_number"] == "112 or 110" and "116 111" in local["crisis_lines"]
+    assert local["emergency_number"] == "112 or 110" and "116 111" in talk["crisis_lines"]
 
 
 def test_somewhere_not_named_gets_help_that_works_anywhere_and_an_invitation():
-    slots, [thanks, local] = _set_country("somewhere in south america", flow="sextortion")
+    slots, [thanks, local, _] = _set_country("somewhere in south america", flow="sextortion")
     assert slots["country"] == "OTHER" and "country's name" in thanks["text"]
     assert local["emergency_number"] == resources.LOCAL_EMERGENCY
 

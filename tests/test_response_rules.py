@@ -1,12 +1,25 @@
 """Every text the bot can send: no blame, no request for images, readable, only known numbers,
-and no claim about a service that its own entry does not make."""
+no claim about a service that its own entry does not make, and every message short."""
 
 import pytest
 from bot import resources
-from bot.response_rules import MAX_GRADE, broken_rules, grade, unbacked_claims, unknown_contacts
-from tests.support.replies import all_bot_texts
+from bot.response_rules import (MAX_GRADE, broken_rules, grade, message_size, oversized, unbacked_claims,
+                                unknown_contacts, word_count)
+from tests.support.replies import all_bot_messages, all_bot_texts
 
 TEXTS = all_bot_texts()
+MESSAGES = all_bot_messages()
+# Messages built outside responses/ and actions/ that are still longer than a message may be:
+# expected failures until each is split, so the debt shows in every run. Source -> where it is.
+NOT_YET_SHORT = {
+    "telegram media refusal": "bot/channels/telegram.py media_refusal",
+    "privacy reply 'Here is what happens": "bot/privacy_replies.py PRIVACY",
+    "privacy reply 'Here is what I have": "bot/privacy_replies.py mydata",
+    "handoff reply 'I can ask a counsellor": "bot/handoff/replies.py ask_to_share",
+    "handoff reply 'No one is in right now": "bot/handoff/replies.py waiting_pack",
+    "handoff reply 'All of us are busy": "bot/handoff/replies.py waiting_pack",
+    "canned reply take_down": "bot/data/canned_replies.yml take_down",
+}
 
 
 def test_every_action_and_response_was_collected():
@@ -64,6 +77,42 @@ def test_contact_check_catches_a_number_that_is_not_in_the_resources_file():
     assert unknown_contacts("Call 988, text HOME to 741741, or go to report.cybertip.org") == []
     assert unknown_contacts("Call 1-800-843-5678 (1-800-THE-LOST)") == []
     assert unknown_contacts("13-15") == []  # an age button
+
+
+def test_every_message_was_collected_whole():
+    sources = " ".join(m.source for m in MESSAGES)
+    for expected in ("utter_help_menu", "utter_crisis (", "utter_sextortion_report", "action action_set_country",
+                     "never-silent", "privacy reply", "handoff reply", "canned reply"):
+        assert expected in sources
+    menu = next(m for m in MESSAGES if m.source.startswith("conversation.yml:utter_help_menu ("))
+    assert "{" not in menu.text and "Talk to a person" in menu.buttons
+    assert any(m.buttons for m in MESSAGES if m.source.startswith("action "))  # "which country do you mean?"
+
+
+@pytest.mark.parametrize("message", MESSAGES, ids=lambda m: m.source)
+def test_each_message_is_short(message):
+    """One message as received (for every region): at most message_size's words and buttons."""
+    problems = oversized(message.text, message.buttons)
+    where = next((w for prefix, w in NOT_YET_SHORT.items() if message.source.startswith(prefix)), None)
+    if problems and where:
+        pytest.xfail(f"not yet split ({where}): {', '.join(problems)}")
+    assert problems == [], f"{message.text!r}: {message_size().why}"
+
+
+def test_size_check_catches_a_long_message_and_six_buttons():
+    size = message_size()
+    assert (size.max_words, size.max_buttons) == (60, 5) and size.why
+    sixty_one = "You can talk to someone now. " * 10 + "Okay?"
+    assert word_count(sixty_one) == 61 and oversized(sixty_one)
+    assert oversized(sixty_one.removesuffix(" Okay?")) == []
+    assert oversized("What is going on?", ["One", "Two", "Three", "Four", "Five", "Six"])
+    assert oversized("What is going on?", ["One", "Two", "Three", "Four", "Five"]) == []
+
+
+def test_a_number_is_one_word_and_a_list_dash_is_none():
+    assert word_count("Kids Helpline: call 1800 55 1800 or chat at kidshelpline.com.au.") == 8
+    assert word_count("- Tell someone.\n- Breathe in slowly.") == 5
+    assert word_count("988 Suicide & Crisis Lifeline: call 988 or text 988.") == 9
 
 
 @pytest.mark.parametrize("item", TEXTS, ids=lambda t: t.source)

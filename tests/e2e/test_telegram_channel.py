@@ -196,16 +196,16 @@ async def test_group_chats_get_one_line_and_the_bot_leaves(rasa_stack, chat_type
 
 async def test_each_chat_is_answered_in_order_while_chats_run_side_by_side(rasa_stack):
     turns = ["hi", "what can you help with", "bye"]
-    expected = ["Waypoint", "help with", "Take care"]
+    expected = ["Waypoint", "help with", "one of these", "Take care"]  # the menu is two messages
     with FakeTelegram() as fake:
         async with channel_on(fake, rasa_stack.settings.rasa_url):
             for text in turns:
                 for chat in (2001, 2002, 2003):
                     fake.send_text(chat, text)
-            await fake.wait_for("sendMessage", count=9)
+            await fake.wait_for("sendMessage", count=12)
     for chat in (2001, 2002, 2003):
         replies = [m["text"] for m in fake.sent("sendMessage") if m["chat_id"] == chat]
-        assert len(replies) == 3
+        assert len(replies) == 4
         for reply, marker in zip(replies, expected):
             assert marker in reply, replies
 

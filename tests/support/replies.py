@@ -1,4 +1,6 @@
-"""Every text the bot can send a young person, gathered for the reply checks.
+"""Every text the bot can send a young person, gathered for the reply checks, one by one
+(all_bot_texts: each message's text and each button title) and as whole messages
+(all_bot_messages: a text as rendered with its buttons, for the size check).
 
 Domain responses are read from responses/, with each region's help lines filled in as the
 actions fill them; custom actions are run for real (rasa-sdk's own
@@ -41,7 +43,17 @@ class BotText:
     language: str = "en"  # a variant's metadata says when it is not English
 
 
-def domain_responses() -> Iterator[BotText]:
+@dataclass(frozen=True)
+class BotMessage:
+    """One message as a young person receives it: the text as rendered, and its button titles."""
+
+    source: str
+    text: str
+    buttons: tuple[str, ...] = ()
+
+
+def _variants() -> Iterator[tuple[str, dict, str | None, str]]:
+    """Each variant of each domain response: (source, variant, its age band, its language)."""
     for path in sorted((PROJECT_ROOT / "responses").glob("*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for name, variants in (data.get("responses") or {}).items():
@@ -50,19 +62,31 @@ def domain_responses() -> Iterator[BotText]:
                     (c.get("value") for c in variant.get("condition") or [] if c.get("name") == "age_band"),
                     None,
                 )
-                titles = [b["title"] for b in variant.get("buttons") or []]
                 language = (variant.get("metadata") or {}).get("language", "en")
-                for text in [*_filled(variant.get("text") or ""), *titles]:
-                    if text:
-                        yield BotText(f"{path.name}:{name}", text, band, language)
+                yield f"{path.name}:{name}", variant, band, language
+
+
+def domain_responses() -> Iterator[BotText]:
+    for source, variant, band, language in _variants():
+        titles = [b["title"] for b in variant.get("buttons") or []]
+        for text in [*_filled(variant.get("text") or ""), *titles]:
+            if text:
+                yield BotText(source, text, band, language)
+
+
+def _renderings(text: str) -> dict[str, str]:
+    """A response as each region sees it, by where it was rendered for: its {placeholders}
+    filled as the actions fill them (the line in a language, for the Spanish and French notes)."""
+    if "{" not in text:
+        return {"": text}
+    return {f"{region}, {language}": text.format(**help_lines(region),
+                                                 language_line=resources.crisis_line_in(region, language)[0].contact_line())
+            for region in COUNTRIES for language in ("es", "fr")}
 
 
 def _filled(text: str) -> set[str]:
     """A response as each region sees it: its {placeholders} filled as the actions fill them."""
-    if "{" not in text:
-        return {text}
-    return {text.format(**help_lines(region), language_line=resources.crisis_line_in(region, language)[0].contact_line())
-            for region in COUNTRIES for language in ("es", "fr")}
+    return set(_renderings(text).values())
 
 
 def _tracker(text: str, region: str | None):
@@ -70,7 +94,8 @@ def _tracker(text: str, region: str | None):
                          sender="reply-check")
 
 
-def action_texts() -> Iterator[BotText]:
+def _action_messages() -> Iterator[tuple[str, dict]]:
+    """What each custom action sends itself (not a domain response), for every region and sample."""
     executor = ActionExecutor()
     executor.register_package("actions")
     for name, run in executor.actions.items():  # action name -> its run coroutine function
@@ -80,29 +105,36 @@ def action_texts() -> Iterator[BotText]:
                 asyncio.run(run(dispatcher, _tracker(text, region), {}))
                 for message in dispatcher.messages:
                     if message.get("text"):
-                        yield BotText(f"action {name} ({region}, {text!r})", message["text"])
+                        yield f"action {name} ({region}, {text!r})", message
 
 
-def channel_texts() -> Iterator[BotText]:
+def action_texts() -> Iterator[BotText]:
+    for source, message in _action_messages():
+        yield BotText(source, message["text"])
+
+
+def _plain_channel_replies() -> Iterator[tuple[str, str, str | None]]:
+    """The never-silent reply and the Telegram channel's own lines, none with buttons:
+    (source, text, the age band whose reading level it is held to)."""
     for region in COUNTRIES:
         for band in (None, "under_13"):
             for category in (None, "crisis", "danger"):
-                yield BotText(f"never-silent reply ({region}, {band}, {category})",
-                              fallback_text(region, category, age_band=band), band)
-            yield BotText(f"never-silent reply ({region}, {band}, act under way)",
-                          fallback_text(region, "crisis", True, band), band)
-    # Privacy replies: one text for every age, so held to the under-13 reading level.
-    samples = [SubjectData({}, {}), SubjectData({"improve_bot": True}, {"improve_bot": 3}),
-               SubjectData({"counsellor_read": True}, {"counsellor_read": 4}, tickets=1)]
-    fixed = [v for v in vars(privacy_replies).values() if isinstance(v, Reply)]
-    for reply in [*fixed, *map(privacy_replies.mydata, samples)]:
-        for text in [reply.text, *(b.title for b in reply.buttons)]:
-            yield BotText(f"privacy reply {text[:30]!r}", text, "under_13")
-    for region in COUNTRIES:
-        yield BotText(f"telegram media refusal ({region})", media_refusal(region), "under_13")
+                yield f"never-silent reply ({region}, {band}, {category})", fallback_text(region, category, age_band=band), band
+            yield f"never-silent reply ({region}, {band}, act under way)", fallback_text(region, "crisis", True, band), band
+    for region in COUNTRIES:  # one wording for every age, so held to the under-13 level
+        yield f"telegram media refusal ({region})", media_refusal(region), "under_13"
     for name, text in [("group refusal", NOT_PRIVATE_REPLY), ("contact/location", SHARED_PLACE_REPLY),
                        ("voice/sticker", CANT_READ_REPLY), ("exit", EXIT_LINE)]:
-        yield BotText(f"telegram {name}", text)
+        yield f"telegram {name}", text, None
+
+
+def channel_texts() -> Iterator[BotText]:
+    for source, text, band in _plain_channel_replies():
+        yield BotText(source, text, band)
+    # Privacy replies: one text for every age, so held to the under-13 reading level.
+    for _, reply in _privacy_replies():
+        for text in [reply.text, *(b.title for b in reply.buttons)]:
+            yield BotText(f"privacy reply {text[:30]!r}", text, "under_13")
 
 
 def handoff_texts() -> Iterator[BotText]:
@@ -110,21 +142,75 @@ def handoff_texts() -> Iterator[BotText]:
     every age: those without a service's name are held to the under-13 level; service names
     (Suicide & Crisis Lifeline) read as hard words, so texts naming them get the default
     level, as the never-silent reply does."""
-    fixed = [v for v in vars(handoff_replies).values() if isinstance(v, Reply)]
     for region in COUNTRIES:
-        built = [handoff_replies.ask_to_share(region), handoff_replies.in_line(3, region),
-                 handoff_replies.waiting_pack(region, "Monday 9:00 AM, UK time"),
-                 handoff_replies.waiting_pack(region, None), handoff_replies.expired(region)]
-        for reply in built:
+        for reply in _handoff_replies_for(region):
             for text in [reply.text, *(b.title for b in reply.buttons)]:
                 yield BotText(f"handoff reply {text[:30]!r} ({region})", text)
-        for canned in handoff_replies.canned():
-            filled = canned.for_region(region)
-            yield BotText(f"canned reply {canned.key} ({region})", filled, None if filled != canned.text else "under_13")
-    for reply in [*fixed, handoff_replies.still_in_line(2), handoff_replies.joined("Sam"),
-                  handoff_replies.with_counsellor("Sam"), handoff_replies.back_in_line(1)]:
+    for source, text, band in _canned_replies():
+        yield BotText(source, text, band)
+    for reply in _handoff_replies_for_all():
         for text in [reply.text, *(b.title for b in reply.buttons)]:
             yield BotText(f"handoff reply {text[:30]!r}", text, "under_13")
+
+
+def _privacy_replies() -> Iterator[tuple[str, Reply]]:
+    samples = [SubjectData({}, {}), SubjectData({"improve_bot": True}, {"improve_bot": 3}),
+               SubjectData({"counsellor_read": True}, {"counsellor_read": 4}, tickets=1)]
+    fixed = [v for v in vars(privacy_replies).values() if isinstance(v, Reply)]
+    for reply in [*fixed, *map(privacy_replies.mydata, samples)]:
+        yield f"privacy reply {reply.text[:30]!r}", reply
+
+
+def _handoff_replies_for(region: str | None) -> list[Reply]:
+    return [handoff_replies.ask_to_share(region), handoff_replies.in_line(3, region),
+            handoff_replies.waiting_pack(region, "Monday 9:00 AM, UK time"),
+            handoff_replies.waiting_pack(region, None), handoff_replies.expired(region)]
+
+
+def _handoff_replies_for_all() -> list[Reply]:
+    fixed = [v for v in vars(handoff_replies).values() if isinstance(v, Reply)]
+    return [*fixed, handoff_replies.still_in_line(2), handoff_replies.joined("Sam"),
+            handoff_replies.with_counsellor("Sam"), handoff_replies.back_in_line(1)]
+
+
+def _canned_replies() -> Iterator[tuple[str, str, str | None]]:
+    """What a counsellor can send with /canned, filled in for each region: (source, text, band)."""
+    for region in COUNTRIES:
+        for canned in handoff_replies.canned():
+            filled = canned.for_region(region)
+            yield f"canned reply {canned.key} ({region})", filled, None if filled != canned.text else "under_13"
+
+
+def _handoff_replies() -> Iterator[tuple[str, Reply]]:
+    for region in COUNTRIES:
+        for reply in _handoff_replies_for(region):
+            yield f"handoff reply {reply.text[:30]!r} ({region})", reply
+    for reply in _handoff_replies_for_all():
+        yield f"handoff reply {reply.text[:30]!r}", reply
+
+
+def all_bot_messages() -> list[BotMessage]:
+    """Every message a young person can receive, whole: each domain response variant as each
+    region sees it, what each action sends itself, the channel's and the handoff's replies.
+    One of each distinct text and buttons, named by where it first came from."""
+    messages: list[BotMessage] = []
+    for source, variant, band, _ in _variants():
+        titles = tuple(b["title"] for b in variant.get("buttons") or [])
+        for where, text in _renderings(variant.get("text") or "").items():
+            label = ", ".join(filter(None, [band, where]))
+            messages.append(BotMessage(f"{source} ({label})" if label else source, text, titles))
+    for source, message in _action_messages():
+        messages.append(BotMessage(source, message["text"], tuple(b["title"] for b in message.get("buttons") or [])))
+    for source, text, _ in [*_plain_channel_replies(), *_canned_replies()]:
+        messages.append(BotMessage(source, text))
+    for source, reply in [*_privacy_replies(), *_handoff_replies()]:
+        messages.append(BotMessage(source, reply.text, tuple(b.title for b in reply.buttons)))
+    seen, unique = set(), []
+    for message in messages:
+        if (message.text, message.buttons) not in seen:
+            seen.add((message.text, message.buttons))
+            unique.append(message)
+    return unique
 
 
 def all_bot_texts() -> list[BotText]:

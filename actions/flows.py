@@ -171,8 +171,14 @@ class SafetyHelp(FlowStep, ABC):
             step = f"{step}_check"
         if signal.get("language") in LANGUAGE_NOTES:
             send_language_note(dispatcher, tracker, signal["language"])
+        # "r u gonna tell my mom" that only an unsure model reads as crisis or danger: the
+        # question they asked is answered first, then the check-in with the numbers. Anything
+        # the lexicon or a sure model saw gets its lines first, always (safety rule 2).
+        checking_in = step.endswith("_check")
+        if asked_about_privacy(tracker) and checking_in:
+            dispatcher.utter_message(response="utter_privacy_answer")
         events = send_step(step, dispatcher, tracker)
-        if asked_about_privacy(tracker):  # crisis and danger lines first, always (safety rule 2)
+        if asked_about_privacy(tracker) and not checking_in:
             dispatcher.utter_message(response="utter_privacy_answer")
         return events
 

@@ -16,12 +16,12 @@ CONSENT_NO = "/consent_improve_bot_no"
 
 PRIVACY = Reply(
     text=(
-        "Here is what happens to what you write:\n"
-        "- I don't save this chat. I only hold it while we talk, so I can follow along.\n"
+        "What happens to what you write:\n"
+        "- I don't save this chat. I only hold it while we talk.\n"
         "- If you tell me your age or country, I keep just that.\n"
-        "- A real person only reads your chat if you say yes.\n"
-        "- Photos and files get deleted right away. I never open them.\n"
-        "- Type /mydata to see what I have, /delete to wipe it all, or /exit to clear the screen."
+        "- A real person reads it only if you say yes.\n"
+        "- Photos and files are deleted right away, unopened.\n"
+        "- /mydata shows what I have. /delete wipes it. /exit clears the screen."
     )
 )
 CONSENT_QUESTION = Reply(
@@ -55,12 +55,11 @@ def mydata(data: SubjectData) -> Reply:
     return Reply(
         text=(
             "Here is what I have about you:\n"
-            f"- Keep what you type to make me better: {answer('improve_bot')}.\n"
-            f"- Messages kept: {kept}. Each is deleted after {IMPROVE_DAYS} days.\n"
-            f"- A counsellor may read what you wrote: {answer('counsellor_read')}.\n"
-            f"- Chats with a counsellor on record: {data.tickets}. Messages shared with them: {shared}. "
-            f"These are deleted {COUNSELLOR_DAYS} days after the chat ends.\n"
+            f"- Keep what you type to improve me: {answer('improve_bot')}.\n"
+            f"- Messages kept: {kept}, each deleted after {IMPROVE_DAYS} days.\n"
+            f"- A counsellor may read your chat: {answer('counsellor_read')}.\n"
+            f"- Counsellor chats: {data.tickets}, messages shared: {shared}, deleted {COUNSELLOR_DAYS} days after the chat ends.\n"
             "- Your age group and country, if you told me.\n"
-            "Send /delete to wipe it all."
+            "/delete wipes it all."
         )
     )

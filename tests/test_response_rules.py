@@ -13,8 +13,6 @@ MESSAGES = all_bot_messages()
 # expected failures until each is split, so the debt shows in every run. Source -> where it is.
 NOT_YET_SHORT = {
     "telegram media refusal": "bot/channels/telegram.py media_refusal",
-    "privacy reply 'Here is what happens": "bot/privacy_replies.py PRIVACY",
-    "privacy reply 'Here is what I have": "bot/privacy_replies.py mydata",
     "handoff reply 'I can ask a counsellor": "bot/handoff/replies.py ask_to_share",
     "handoff reply 'No one is in right now": "bot/handoff/replies.py waiting_pack",
     "handoff reply 'All of us are busy": "bot/handoff/replies.py waiting_pack",

@@ -12,6 +12,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.follow_ups import answer_follow_up
 from actions.flows import asked_about_privacy
 from bot.resources import help_lines
 
@@ -31,7 +32,7 @@ def misses_in_a_row(tracker: Tracker) -> int:
 
 
 class ActionNotUnderstood(Action):
-    """Not understood; or a question whether this chat is private, asked with no topic the
+    """Not understood (in a flow, answered as a follow-up in it); or a question whether this chat is private, asked with no topic the
     model saw ("is this anonymous?"), which the pipeline sends down this rule: answered
     honestly, with a way to go on. It has no rule of its own because Rasa adds every rule's
     names to the words the intent model learns, so a new rule would retrain it
@@ -47,6 +48,10 @@ class ActionNotUnderstood(Action):
             dispatcher.utter_message(response="utter_privacy_answer")
             dispatcher.utter_message(response="utter_after_privacy_answer")
             return []
+        # In a flow: what they said is answered there, with a person one tap away.
+        events = answer_follow_up(dispatcher, tracker)
+        if events is not None:
+            return events
         response = "utter_default_offer_human" if misses_in_a_row(tracker) >= 2 else "utter_default"
         dispatcher.utter_message(response=response, **help_lines(tracker.get_slot("country")))
         return []

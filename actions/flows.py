@@ -16,8 +16,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.follow_ups import LINES_FIRST, age_told, answer_follow_up, family_of, follow_up_kind
 from bot import places, resources
-from bot.ages import stated_age_band
 from bot.resources import help_lines
 
 MAX_BUBBLES = 3
@@ -100,11 +100,7 @@ def send_step(step: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     sent = [r for r in STEPS[step] if r not in ONLY_WITH or values[ONLY_WITH[r]]]
     for response in sent:
         dispatcher.utter_message(response=response, **values)
-    events = [SlotSet("flow", step)]
-    # "im 10", "14f", "year 8" said in passing: the wording fits their age from the next turn on.
-    band = None if tracker.get_slot("age_band") else stated_age_band(tracker.latest_message.get("text") or "")
-    if band:
-        events.append(SlotSet("age_band", band))
+    events = [SlotSet("flow", step), *age_told(tracker)]
     if (
         places.region_of(region) is None
         and not tracker.get_slot("country_offered")
@@ -133,7 +129,26 @@ class FlowStep(Action, ABC):
     ) -> list[dict[str, Any]]:
         if asked_about_privacy(tracker):
             dispatcher.utter_message(response="utter_privacy_answer")
+        if continues_flow(self.step, tracker):
+            return go_on(dispatcher, tracker)
         return send_step(self.step, dispatcher, tracker)
+
+
+def continues_flow(step: str, tracker: Tracker) -> bool:
+    """The message is about the flow they are already in ("he says he'll post it at 10" after
+    the first sextortion reply): answered as what comes next, not with that first reply again.
+    A check-in question's flow is not yet begun: a yes to it gets the full first step."""
+    flow = tracker.get_slot("flow")
+    return bool(flow) and not flow.endswith("_check") and family_of(flow) == family_of(step)
+
+
+def go_on(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
+    """One step on in the flow they are in: what they said answered (crisis and danger with
+    their lines first), or the flow's next step, or its way on at the end."""
+    flow = tracker.get_slot("flow")
+    if follow_up_kind(tracker) or family_of(flow) in LINES_FIRST:
+        return answer_follow_up(dispatcher, tracker) or []
+    return send_step(NEXT.get(flow, "wrap_up"), dispatcher, tracker)
 
 
 def asked_about_privacy(tracker: Tracker) -> bool:
@@ -167,6 +182,15 @@ class SafetyHelp(FlowStep, ABC):
         step = self.step
         if signal.get("emergency") and f"{step}_act" in STEPS:
             step = f"{step}_act"
+        elif continues_flow(step, tracker) and signal.get("language") not in LANGUAGE_NOTES:
+            # Said again, or followed up, within a crisis or danger flow: the lines first again,
+            # in other words than the last turn's (actions/follow_ups.py).
+            events = go_on(dispatcher, tracker)
+            if asked_about_privacy(tracker):
+                dispatcher.utter_message(response="utter_privacy_answer")
+            return events
+        elif tracker.get_slot("flow") == f"{step}_check":
+            pass  # asked once already: said again, it gets the full step, not the same question
         elif not signal and (confidence < CHECK_IN_BELOW or doubted):
             step = f"{step}_check"
         if signal.get("language") in LANGUAGE_NOTES:
@@ -269,11 +293,18 @@ def send_help_menu(dispatcher: CollectingDispatcher, region: str | None) -> None
 
 
 class HelpMenu(Action):
+    """The menu when asked for, or for small talk outside any flow. Small talk in a flow is
+    usually what comes next in it ("i dont have any money"), answered there: the start menu
+    mid-conversation sends them back to a bot they have already told everything."""
+
     def name(self) -> str:
         return "action_help_menu"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        send_help_menu(dispatcher, tracker.get_slot("country"))
-        return []
+        asked = (tracker.latest_message.get("intent") or {}).get("name") == "ask_help_menu"
+        events = None if asked else answer_follow_up(dispatcher, tracker)
+        if events is None:
+            send_help_menu(dispatcher, tracker.get_slot("country"))
+        return events or []

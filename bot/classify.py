@@ -26,6 +26,8 @@ class Classified:
     category: str
     confidence: float
     signal: str | None
+    # What kind of follow-up it would be mid-conversation (nlu_components/follow_up.py), if any.
+    follow_up: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -34,6 +36,7 @@ class Classified:
             "category": self.category,
             "confidence": round(self.confidence, 4),
             "signal": self.signal,
+            "follow_up": self.follow_up,
         }
 
 
@@ -59,7 +62,9 @@ class Classifier:
         intent = parsed.get("intent") or {}
         name = intent.get("name") or categories.FALLBACK_INTENT
         signal = (parsed.get("safety_signal") or {}).get("id")
-        return Classified(text, name, categories.category_of(name), float(intent.get("confidence") or 0), signal)
+        follow_up = (parsed.get("follow_up") or {}).get("kind")
+        return Classified(text, name, categories.category_of(name), float(intent.get("confidence") or 0), signal,
+                          follow_up)
 
 
 def read_jsonl(stream: TextIO, required: tuple[str, ...]) -> Iterable[tuple[int, dict[str, Any] | str]]:

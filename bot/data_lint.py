@@ -25,6 +25,7 @@ from bot.scrubber import scrub
 
 MIN_EXAMPLES = 10
 PRIVACY_QUESTIONS = "bot/data/privacy_questions.yml"  # nlu_components/privacy_question.py learns from it
+FOLLOW_UPS = "bot/data/follow_ups.yml"  # nlu_components/follow_up.py learns from it
 
 
 @dataclass(frozen=True)
@@ -84,10 +85,12 @@ def _category_map(root: Path, examples: list[Example]) -> list[Problem]:
 
 
 def _held_out_leaks(root: Path, examples: list[Example]) -> list[Problem]:
-    """nlu/, and the lines a pipeline step learns from outside nlu/ (the privacy questions)."""
+    """nlu/, and the lines a pipeline step learns from outside nlu/ (privacy questions, follow-ups)."""
     test_lines = held_out(root)
     questions = yaml.safe_load((root / PRIVACY_QUESTIONS).read_text(encoding="utf-8"))["questions"]
-    learned = [*examples, *(Example("privacy_question", q, PRIVACY_QUESTIONS) for q in questions)]
+    kinds = yaml.safe_load((root / FOLLOW_UPS).read_text(encoding="utf-8"))["kinds"]
+    learned = [*examples, *(Example("privacy_question", q, PRIVACY_QUESTIONS) for q in questions),
+               *(Example(f"follow_up {kind}", line, FOLLOW_UPS) for kind, lines in kinds.items() for line in lines)]
     return [Problem("held-out line in training data", f"{e.text!r} ({e.intent}, {e.file}) is in {test_lines[e.key]}")
             for e in learned if e.key in test_lines]
 

@@ -19,17 +19,13 @@ whose action answers it (actions/fallback.py).
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Dict, List, Optional, Text, Type
+from typing import Any, Dict, List, Optional, Text
 
 import numpy as np
 import yaml
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.nlu.featurizers.featurizer import Featurizer
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -38,31 +34,24 @@ from bot.categories import category_of
 from bot.config import PROJECT_ROOT
 from bot.confidentiality import someone_elses_secret
 from nlu_components.safety_net import SIGNAL_KEY
-from nlu_components.second_opinion import sentence_vector
-from nlu_components.sentence_encoder import shared_encoder
+from nlu_components.vector_step import SentenceVectorStep, encode_lines, logistic, sentence_vector
 
 FLAG = "privacy_question"
 # Asked with no topic: the not-understood rule, whose action answers it (actions/fallback.py).
 NO_TOPIC = "nlu_fallback"
 QUESTIONS_FILE = PROJECT_ROOT / "bot" / "data" / "privacy_questions.yml"
-WEIGHTS_FILE = "privacy_question.npz"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class PrivacyQuestionClassifier(GraphComponent, IntentClassifier):
-    @classmethod
-    def required_components(cls) -> List[Type]:
-        return [Featurizer]
-
-    @staticmethod
-    def required_packages() -> List[Text]:
-        return ["sklearn"]
+class PrivacyQuestionClassifier(SentenceVectorStep):
+    weights_file = "privacy_question.npz"
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
         # The questions are read from a file, not given by the graph: without this, Rasa's
         # cache would keep the regression of the questions as they were when it first trained.
-        return hashlib.sha256(QUESTIONS_FILE.read_bytes()).hexdigest()
+        # "plain words": since 2026-12-06 the questions are encoded as messages are (vector_step).
+        return hashlib.sha256(QUESTIONS_FILE.read_bytes() + b"plain words").hexdigest()
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -70,41 +59,19 @@ class PrivacyQuestionClassifier(GraphComponent, IntentClassifier):
         # FallbackClassifier's threshold (below it the model saw no topic it stands behind).
         return {"at_least": 0.5, "topic_at_least": 0.3, "C": 10.0}
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 weights: Optional[Dict[str, np.ndarray]] = None) -> None:
-        self.config = {**self.get_default_config(), **config}
-        self._model_storage = model_storage
-        self._resource = resource
-        self.weights = weights
-
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "PrivacyQuestionClassifier":
-        return cls(config, model_storage, resource)
-
     def train(self, training_data: TrainingData) -> Resource:
         from sklearn.linear_model import LogisticRegression
 
         others = [v for v in map(sentence_vector, training_data.intent_examples) if v is not None]
         questions = yaml.safe_load(QUESTIONS_FILE.read_text(encoding="utf-8"))["questions"]
-        asked = shared_encoder().encode([q.lower() for q in questions]).astype(np.float64)
+        asked = encode_lines(questions)
         X = np.vstack([*others, asked])
         y = np.array([0] * len(others) + [1] * len(asked))
         fitted = LogisticRegression(C=float(self.config["C"]), class_weight="balanced", max_iter=5000).fit(X, y)
-        self.weights = {"w": fitted.coef_[0], "b": fitted.intercept_}
-        with self._model_storage.write_to(self._resource) as folder:
-            np.savez(folder / WEIGHTS_FILE, **self.weights)
-        return self._resource
-
-    @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "PrivacyQuestionClassifier":
-        with model_storage.read_from(resource) as folder:
-            saved = np.load(folder / WEIGHTS_FILE)
-            return cls(config, model_storage, resource, {k: saved[k] for k in saved.files})
+        return self.save({"w": fitted.coef_[0], "b": fitted.intercept_})
 
     def probability(self, vector: np.ndarray) -> float:
-        return float(1.0 / (1.0 + np.exp(-(vector @ self.weights["w"] + self.weights["b"][0]))))
+        return logistic(vector @ self.weights["w"] + self.weights["b"][0])
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

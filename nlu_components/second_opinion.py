@@ -33,49 +33,26 @@ read it and the crisis and danger actions can ask rather than tell.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text, Type
+from typing import Any, Dict, List, Text
 
 import numpy as np
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.nlu.featurizers.featurizer import Featurizer
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.categories import FALLBACK_INTENT, categories, category_of
+from nlu_components.vector_step import SentenceVectorStep, logistic, sentence_vector, softmax
 
 OPINION_KEY = "second_opinion"
-WEIGHTS_FILE = "second_opinion.npz"
-
-
-def sentence_vector(message: Message) -> Optional[np.ndarray]:
-    """The message's dense sentence features (the sentence encoder's vector), or None."""
-    _, sentence = message.get_dense_features(TEXT)
-    return None if sentence is None else np.asarray(sentence.features, dtype=np.float64).reshape(-1)
-
-
-def _softmax(scores: np.ndarray) -> np.ndarray:
-    e = np.exp(scores - scores.max())
-    return e / e.sum()
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class SecondOpinion(GraphComponent, IntentClassifier):
-    @classmethod
-    def required_components(cls) -> List[Type]:
-        # It reads the sentence encoder's vector; at parse time it also needs DIET's guess,
-        # which config.yml's order gives (Rasa checks required components on the training
-        # graph too, where no classifier runs before a trainable one).
-        return [Featurizer]
-
-    @staticmethod
-    def required_packages() -> List[Text]:
-        return ["sklearn"]
+class SecondOpinion(SentenceVectorStep):
+    weights_file = "second_opinion.npz"
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -83,18 +60,9 @@ class SecondOpinion(GraphComponent, IntentClassifier):
                 "model_decides": ["human"], "ask_instead": ["crisis", "danger"]}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 weights: Optional[Dict[str, np.ndarray]] = None) -> None:
-        self.config = {**self.get_default_config(), **config}
-        self._model_storage = model_storage
-        self._resource = resource
-        # by_category (categories x 384) with its bias, and safety (384) with its bias.
-        self.weights = weights
+                 weights: Dict[str, np.ndarray] | None = None) -> None:
+        super().__init__(config, model_storage, resource, weights)
         self.categories = list(categories())
-
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "SecondOpinion":
-        return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
         from sklearn.linear_model import LogisticRegression
@@ -119,24 +87,14 @@ class SecondOpinion(GraphComponent, IntentClassifier):
         by_category = fit(y)
         order = [list(by_category.classes_).index(c) for c in self.categories]
         safety = fit(y != "other")
-        self.weights = {"category_w": by_category.coef_[order], "category_b": by_category.intercept_[order],
-                        "safety_w": safety.coef_[0], "safety_b": safety.intercept_}
-        with self._model_storage.write_to(self._resource) as folder:
-            np.savez(folder / WEIGHTS_FILE, **self.weights)
-        return self._resource
-
-    @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "SecondOpinion":
-        with model_storage.read_from(resource) as folder:
-            saved = np.load(folder / WEIGHTS_FILE)
-            return cls(config, model_storage, resource, {k: saved[k] for k in saved.files})
+        return self.save({"category_w": by_category.coef_[order], "category_b": by_category.intercept_[order],
+                          "safety_w": safety.coef_[0], "safety_b": safety.intercept_})
 
     def opinion(self, vector: np.ndarray) -> tuple[np.ndarray, float]:
         """(probability per category, probability that it is a safety matter at all)."""
         w = self.weights
-        by_category = _softmax(w["category_w"] @ vector + w["category_b"])
-        safety = float(1.0 / (1.0 + np.exp(-(vector @ w["safety_w"] + w["safety_b"][0]))))
+        by_category = softmax(w["category_w"] @ vector + w["category_b"])
+        safety = logistic(vector @ w["safety_w"] + w["safety_b"][0])
         return by_category, safety
 
     def _model_probabilities(self, ranking: List[Dict[str, Any]], guess: Dict[str, Any]) -> np.ndarray:

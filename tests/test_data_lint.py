@@ -7,6 +7,7 @@ from pathlib import Path
 
 
 import pytest
+import yaml
 
 from bot import external_eval
 from bot.config import PROJECT_ROOT
@@ -66,6 +67,17 @@ def test_a_held_out_question_among_the_privacy_questions_is_caught(project_copy)
     questions.write_text(questions.read_text() + f"  - {json.dumps(held_out['text'])}\n")
     [detail] = checks(project_copy)["held-out line in training data"]
     assert "privacy_question" in detail and "confidentiality_test.jsonl" in detail
+
+
+def test_another_writers_follow_up_among_the_follow_up_lines_is_caught(project_copy):
+    # nlu_components/follow_up.py learns from bot/data/follow_ups.yml; the other writer's are held out.
+    held_out = json.loads((project_copy / "tests" / "nlu" / "follow_ups_test.jsonl").read_text().splitlines()[0])
+    path = project_copy / "bot" / "data" / "follow_ups.yml"
+    kinds = yaml.safe_load(path.read_text())
+    kinds["kinds"][held_out["kind"]].append(held_out["text"])
+    path.write_text(yaml.safe_dump(kinds))
+    [detail] = checks(project_copy)["held-out line in training data"]
+    assert "follow_up" in detail and "follow_ups_test.jsonl" in detail
 
 
 @pytest.mark.skipif(not external_eval.available(), reason="../shared/corpora is not beside the project")

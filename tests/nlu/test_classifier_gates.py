@@ -119,7 +119,7 @@ def test_classify_reports_which_safety_signal_fired(rasa_stack, waypoint_bin):
     run = classify(waypoint_bin, rasa_stack.settings, stdin="".join(json.dumps(l) + "\n" for l in lines) + "oops\n")
     crisis, homework, bad = [json.loads(line) for line in run.stdout.splitlines()]
     assert crisis["category"] == "crisis" and crisis["signal"].startswith("crisis.")
-    assert set(crisis) == {"text", "intent", "category", "confidence", "signal"}
+    assert set(crisis) == {"text", "intent", "category", "confidence", "signal", "follow_up"}
     assert homework["signal"] is None and homework["category"] == "other"
     assert "not valid JSON" in bad["error"]
 
@@ -187,3 +187,18 @@ def test_the_same_words_in_sentence_case_or_typed_fast_are_read_the_same(rasa_st
     read = [(r["intent"], round(r["confidence"], 3)) for r in results]
     assert read[0::2] == read[1::2]
     assert [r["category"] for r in results[0::2]] == ["crisis", "other", "unsafe_contact", "other", "crisis"]
+
+
+def test_another_writers_follow_ups_are_told_apart_as_measured(rasa_stack, waypoint_bin):
+    """What a young person says next (nlu_components/follow_up.py), on the test half of a writer
+    who did not write bot/data/follow_ups.yml, read once for model ae9f2ab0 (docs/nlu-evaluation.md,
+    2026-12-06, follow-ups): 98 of 118 follow-ups marked with their kind, 1 with another kind,
+    12 of 46 other mid-conversation lines marked. This holds that line."""
+    lines = [json.loads(line) for line in (HOLDOUT.parent / "follow_ups_test.jsonl").read_text().splitlines()]
+    run = classify(waypoint_bin, rasa_stack.settings, stdin="".join(json.dumps({"text": l["text"]}) + "\n" for l in lines))
+    results = [json.loads(line) for line in run.stdout.splitlines()]
+    follow_ups = [(l["kind"], r["follow_up"]) for l, r in zip(lines, results, strict=True) if l["kind"] != "none"]
+    others = [r["follow_up"] for l, r in zip(lines, results, strict=True) if l["kind"] == "none"]
+    assert sum(kind == found for kind, found in follow_ups) >= 98
+    assert sum(found not in (None, kind) for kind, found in follow_ups) <= 2
+    assert sum(found is not None for found in others) <= 12

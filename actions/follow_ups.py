@@ -1,0 +1,126 @@
+"""What a young person says next, answered in the flow they are in.
+
+Mid-conversation, "he said i have till 10pm", "i dont have any money" or "i already blocked
+him" are not a new topic: the model reads them as small talk or not understood, and the
+start menu came back to someone who had already told the bot everything (the blind
+conversations: 52 of 287 turns). Here such a turn gets a few words that answer what was
+said, then one step on in the same flow. What kind of follow-up it is comes from the
+pipeline (nlu_components/follow_up.py, `follow_up` in the parse result); a turn with no
+kind still stays in the flow.
+
+Crisis and danger never lose their lines: a follow-up in those flows ends with the crisis
+lines or the emergency number. A second ask never gets the same words: where the planned
+reply is the one just sent, a shorter one goes instead.
+"""
+
+from __future__ import annotations
+
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.ages import stated_age_band
+from bot.resources import help_lines
+
+FOLLOW_UP_KEY = "follow_up"
+
+# Which flow each step belongs to; a follow-up is answered in its flow's words.
+FAMILY: dict[str, str] = {
+    **dict.fromkeys(("crisis", "crisis_now", "crisis_stay", "crisis_act", "crisis_check"), "crisis"),
+    **dict.fromkeys(("danger", "danger_plan", "danger_check"), "danger"),
+    **dict.fromkeys(("sextortion", "sextortion_paid", "sextortion_fake", "save"), "sextortion"),
+    **dict.fromkeys(("pressure", "say_no"), "pressure"),
+    "unsafe_contact": "contact",
+    "image_shared": "image",
+    "legal_worry": "legal",
+    "friend": "friend",
+    **dict.fromkeys(("wrap_up", "wrap_up_again", "adult_script", "report_together", "human"), "end"),
+}
+
+# The answer to each kind of follow-up; (kind, flow) where the flow changes the answer.
+ANSWERS: dict[tuple[str, str | None], str | None] = {
+    ("deadline", None): "utter_follow_up_deadline",
+    ("deadline", "sextortion"): "utter_follow_up_deadline_sextortion",
+    ("deadline", "danger"): "utter_follow_up_deadline_danger",
+    ("deadline", "contact"): "utter_follow_up_deadline_danger",
+    ("parent_fear", None): "utter_follow_up_parent_fear",
+    ("self_blame", None): "utter_follow_up_self_blame",
+    ("already_done", None): "utter_follow_up_already_done",
+    ("fake", None): "utter_follow_up_fake",
+    ("knows_where", None): "utter_follow_up_knows_where",
+    ("no_money", None): "utter_follow_up_no_money",
+    ("no_money", "sextortion"): "utter_follow_up_no_money_sextortion",
+    ("still_here", None): "utter_follow_up_still_here",
+    # Crisis and danger answer "hello??" with their lines alone ("I'm still here with you").
+    ("still_here", "crisis"): None,
+    ("still_here", "danger"): None,
+    ("angry_at_bot", None): "utter_follow_up_angry",
+    ("upset", None): "utter_follow_up_upset",
+}
+
+# Crisis and danger keep their lines, sent first, whatever was said.
+LINES_FIRST = {"crisis": "utter_crisis_stay", "danger": "utter_danger_stay"}
+# Elsewhere a way on ends the turn: the kind's own (are you safe, after "they know where I
+# live"; a person, after anger), or the next step.
+WAY_ON_BY_KIND = {"knows_where": "utter_follow_up_safe_check", "angry_at_bot": "utter_follow_up_person"}
+WAY_ON = "utter_follow_up_way_on"
+# Nothing more specific fits; and instead of a reply that was just sent, a shorter one.
+UNCLEAR = "utter_follow_up_unclear"
+AGAIN = "utter_follow_up_again"
+
+
+def family_of(step: str | None) -> str | None:
+    return FAMILY.get(step or "")
+
+
+def follow_up_kind(tracker: Tracker) -> str | None:
+    return (tracker.latest_message.get(FOLLOW_UP_KEY) or {}).get("kind")
+
+
+def previous_responses(tracker: Tracker) -> list[str]:
+    """The responses of the bot's turn before this one, in order (Rasa records each one's name)."""
+    sent: list[str] = []
+    users = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            users += 1
+            if users == 2:
+                break
+        elif event.get("event") == "bot" and users == 1:
+            name = (event.get("metadata") or {}).get("utter_action")
+            if name:
+                sent.append(name)
+    return sent[::-1]
+
+
+def replies(kind: str | None, family: str) -> list[list[str]]:
+    """The reply for a follow-up of this kind in this flow, then shorter ones for a second ask."""
+    answer = ANSWERS[(kind, family)] if (kind, family) in ANSWERS else ANSWERS.get((kind, None))
+    if family in LINES_FIRST:
+        lines = LINES_FIRST[family]
+        return [[lines, answer] if answer else [lines], [lines, AGAIN]]
+    way_on = WAY_ON_BY_KIND.get(kind or "", WAY_ON)
+    return [[answer, way_on] if answer else [UNCLEAR], [AGAIN]]
+
+
+def age_told(tracker: Tracker) -> list[dict[str, Any]]:
+    """"im 10", "14f", "year 8" said in passing: the wording fits their age from the next turn on."""
+    band = None if tracker.get_slot("age_band") else stated_age_band(tracker.latest_message.get("text") or "")
+    return [SlotSet("age_band", band)] if band else []
+
+
+def answer_follow_up(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]] | None:
+    """Answers a turn that follows on from the flow they are in (its events); None outside any
+    flow. Never the words just sent: the first of the replies that differs from the last turn."""
+    family = family_of(tracker.get_slot("flow"))
+    if family is None:
+        return None
+    last = previous_responses(tracker)
+    reply = next(r for r in replies(follow_up_kind(tracker), family) if r != last)
+    values = help_lines(tracker.get_slot("country"))
+    for response in reply:
+        dispatcher.utter_message(response=response, **values)
+    return age_told(tracker)

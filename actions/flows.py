@@ -16,8 +16,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.follow_ups import LINES_FIRST, age_told, answer_follow_up, family_of, follow_up_kind
+from actions.follow_ups import (LINES_FIRST, age_told, answer_follow_up, family_of, follow_up_kind,
+                                previous_responses)
 from bot import places, resources
+from bot.ages import other_is_adult
+from bot.confidentiality import friends_promise
 from bot.resources import help_lines
 
 MAX_BUBBLES = 3
@@ -41,11 +44,17 @@ STEPS: dict[str, tuple[str, ...]] = {
     "sextortion_fake": ("utter_sextortion_fake", "utter_report_next"),
     "save": ("utter_save_evidence", "utter_tell_adult", "utter_take_it_down", "utter_removal_more"),
     "pressure": ("utter_pressure", "utter_pressure_next"),
+    # The other person is an adult, or the young person is under 13: named plainly, no
+    # relationship wording ("anyone who really likes you...").
+    "adult_pressure": ("utter_adult_pressure", "utter_pressure_next"),
+    "adult_contact": ("utter_adult_contact", "utter_unsafe_contact_next"),
     "say_no": ("utter_say_no", "utter_tell_adult"),
     "unsafe_contact": ("utter_unsafe_contact", "utter_unsafe_contact_next"),
     "image_shared": ("utter_image_shared", "utter_removal_more", "utter_image_shared_next"),
     "legal_worry": ("utter_legal_worry", "utter_legal_worry_report"),
     "friend": ("utter_friend", "utter_friend_next"),
+    # Their friend made them promise to keep it secret: a safe friend matters more.
+    "friend_promise": ("utter_friend", "utter_friend_promise", "utter_friend_next"),
     "human": ("utter_human_unavailable",),
     # A flow's end: a way on (a person, words for an adult, reporting together), then shorter.
     "wrap_up": ("utter_wrap_up",),
@@ -75,7 +84,10 @@ NEXT: dict[str, str] = {
     "image_shared": "save",
     "unsafe_contact": "save",
     "friend": "save",
+    "friend_promise": "save",
     "pressure": "say_no",
+    "adult_pressure": "save",
+    "adult_contact": "save",
     "wrap_up": "wrap_up_again",
     "wrap_up_again": "wrap_up_again",
 }
@@ -129,9 +141,17 @@ class FlowStep(Action, ABC):
     ) -> list[dict[str, Any]]:
         if asked_about_privacy(tracker):
             dispatcher.utter_message(response="utter_privacy_answer")
-        if continues_flow(self.step, tracker):
+        step = self.step_for(tracker)
+        if self.continues(step, tracker):
             return go_on(dispatcher, tracker)
-        return send_step(self.step, dispatcher, tracker)
+        return send_step(step, dispatcher, tracker)
+
+    def step_for(self, tracker: Tracker) -> str:
+        """The step this message gets (the flow's first, unless a subclass knows better)."""
+        return self.step
+
+    def continues(self, step: str, tracker: Tracker) -> bool:
+        return continues_flow(step, tracker)
 
 
 def continues_flow(step: str, tracker: Tracker) -> bool:
@@ -227,12 +247,32 @@ class SextortionFakeHelp(FlowStep):
     step = "sextortion_fake"
 
 
-class PressureHelp(FlowStep):
+class AdultAwareHelp(FlowStep, ABC):
+    """Pressure and unsafe contacts: when the other person is an adult ("hes 25", "a grown
+    man") or the young person is under 13, the reply says plainly that the adult is in the
+    wrong (adult_<...> steps), instead of wording meant for someone their own age."""
+
+    adult_step: str
+
+    def step_for(self, tracker: Tracker) -> str:
+        text = tracker.latest_message.get("text") or ""
+        under_13 = tracker.get_slot("age_band") == "under_13" or any(
+            e.get("value") == "under_13" for e in age_told(tracker))
+        return self.adult_step if under_13 or other_is_adult(text) else self.step
+
+    def continues(self, step: str, tracker: Tracker) -> bool:
+        # An adult said only now, within the flow: named plainly then, not the flow's next step.
+        return continues_flow(step, tracker) and (step == self.step or tracker.get_slot("flow") == step)
+
+
+class PressureHelp(AdultAwareHelp):
     step = "pressure"
+    adult_step = "adult_pressure"
 
 
-class UnsafeContactHelp(FlowStep):
+class UnsafeContactHelp(AdultAwareHelp):
     step = "unsafe_contact"
+    adult_step = "adult_contact"
 
 
 class ImageSharedHelp(FlowStep):
@@ -245,6 +285,9 @@ class LegalWorryHelp(FlowStep):
 
 class FriendHelp(FlowStep):
     step = "friend"
+
+    def step_for(self, tracker: Tracker) -> str:
+        return "friend_promise" if friends_promise(tracker.latest_message.get("text") or "") else self.step
 
 
 class HumanHelp(FlowStep):
@@ -285,6 +328,12 @@ class NextStep(Action):
         return send_step(step, dispatcher, tracker)
 
 
+# How sure the model must be that a typed message asks for the menu before a flow is left for
+# it. Not tuned on data: the button sends 1.0, plain asks score above 0.9 (tests/e2e), and a
+# mid-flow question read as the menu below this keeps the flow, with the menu one tap away.
+SURE_OF_MENU = 0.8
+
+
 def send_help_menu(dispatcher: CollectingDispatcher, region: str | None) -> None:
     """The menu of what the bot helps with, with one calm line with the crisis line, in two
     messages so neither has more than five buttons."""
@@ -303,8 +352,16 @@ class HelpMenu(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        asked = (tracker.latest_message.get("intent") or {}).get("name") == "ask_help_menu"
+        intent = tracker.latest_message.get("intent") or {}
+        # Asked for with a button or plainly; an unsure guess mid-flow ("ok what do i tell her"
+        # read as asking for the menu at 0.49) is answered in the flow, the menu a tap away.
+        asked = intent.get("name") == "ask_help_menu" and (intent.get("confidence") or 0.0) >= SURE_OF_MENU
         events = None if asked else answer_follow_up(dispatcher, tracker)
-        if events is None:
+        if events is not None:
+            return events
+        if not asked and "utter_help_menu" in previous_responses(tracker):
+            # Small talk again, right after the menu: not the same menu word for word.
+            dispatcher.utter_message(response="utter_help_menu_again", **help_lines(tracker.get_slot("country")))
+        else:
             send_help_menu(dispatcher, tracker.get_slot("country"))
-        return events or []
+        return []

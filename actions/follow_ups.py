@@ -23,6 +23,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.ages import stated_age_band
+from bot.confidentiality import friends_promise
 from bot.resources import help_lines
 
 FOLLOW_UP_KEY = "follow_up"
@@ -32,11 +33,11 @@ FAMILY: dict[str, str] = {
     **dict.fromkeys(("crisis", "crisis_now", "crisis_stay", "crisis_act", "crisis_check"), "crisis"),
     **dict.fromkeys(("danger", "danger_plan", "danger_check"), "danger"),
     **dict.fromkeys(("sextortion", "sextortion_paid", "sextortion_fake", "save"), "sextortion"),
-    **dict.fromkeys(("pressure", "say_no"), "pressure"),
-    "unsafe_contact": "contact",
+    **dict.fromkeys(("pressure", "adult_pressure", "say_no"), "pressure"),
+    **dict.fromkeys(("unsafe_contact", "adult_contact"), "contact"),
     "image_shared": "image",
     "legal_worry": "legal",
-    "friend": "friend",
+    **dict.fromkeys(("friend", "friend_promise"), "friend"),
     **dict.fromkeys(("wrap_up", "wrap_up_again", "adult_script", "report_together", "human"), "end"),
 }
 
@@ -59,6 +60,8 @@ ANSWERS: dict[tuple[str, str | None], str | None] = {
     ("still_here", "danger"): None,
     ("angry_at_bot", None): "utter_follow_up_angry",
     ("upset", None): "utter_follow_up_upset",
+    # Read from the words, in the friend flow only (friends_promise): telling is being a good friend.
+    ("friend_promise", "friend"): "utter_friend_promise",
 }
 
 # Crisis and danger keep their lines, sent first, whatever was said.
@@ -77,6 +80,8 @@ def family_of(step: str | None) -> str | None:
 
 
 def follow_up_kind(tracker: Tracker) -> str | None:
+    if family_of(tracker.get_slot("flow")) == "friend" and friends_promise(tracker.latest_message.get("text") or ""):
+        return "friend_promise"
     return (tracker.latest_message.get(FOLLOW_UP_KEY) or {}).get("kind")
 
 

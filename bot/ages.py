@@ -45,12 +45,51 @@ _STATED_AGE = [
 ]
 
 
-def stated_age_band(text: str) -> str | None:
-    """The age band a message states in passing, taking the youngest reading of a school year."""
+# Someone else's age ("hes 25", "a 19 year old", "20yo guy", "in his 30s"): never the writer's.
+_SOMEONE_ELSES_AGE = [
+    re.compile(rf"\b(?:he|she|they|hes|shes|theyre)\s*(?:'?s|is|are|'?re|was|were|says\s+(?:hes|shes|he'?s|she'?s)|said\s+(?:he|she)\s+was)?\s+"
+               rf"(?:like\s+|about\s+|around\s+|prob(?:ably)?\s+)?{_NUMBER}\b(?!\s*(?:min|hour|day|week|month|pm|am\b|%|k\b|times|mile|km))"),
+    re.compile(rf"\b{_NUMBER}\s*(?:yo|y/o|yrs?\s+old|years?\s+old|year\s+old)\s+(?:guy|man|dude|woman|lady|girl|boy|person|bloke)\b"),
+    re.compile(rf"\b(?:a|an|this|some|the|that)\s+{_NUMBER}\s*(?:yo|y/o|yrs?\s+old|years?\s+old|year\s+old)\b"),
+    re.compile(r"\bin\s+(?:his|her|their)\s+(20|30|40|50|60)s\b"),
+]
+# An adult by the words used for them. Not a bare "adult": "should i tell an adult" is advice taken.
+_ADULT_WORDS = re.compile(
+    r"\bgrown[\s-]*(?:up\s+)?(?:man|woman|guy|adult)\b|\b(?:older|old|adult)\s+(?:man|men|guy|woman|lady|dude|bloke)\b"
+    r"|\b(?:a|this|some|the|that)\s+(?:man|woman|lady|adult)\b(?!\s+(?:i|you|we)\s+trust)"
+    r"|\b(?:hes|shes|he'?s|she'?s|he\s+is|she\s+is|theyre|they'?re|they\s+are)\s+(?:an?\s+)?(?:adult|grown)"
+)
+# "tell a grown man"? No: "should i tell the adult"-like advice, before the words, is not about them.
+_TELLING = re.compile(r"\b(?:tell|told|telling|ask|asked|talk\s+to|trust|trusted|find|get)\s+$")
+
+
+def _someone_elses_ages(lowered: str) -> list[tuple[int, tuple[int, int]]]:
+    found = []
+    for pattern in _SOMEONE_ELSES_AGE:
+        for match in pattern.finditer(lowered):
+            said = next(g for g in match.groups() if g)
+            found.append((int(said) if said.isdigit() else _NUMBER_WORDS[said], match.span()))
+    return found
+
+
+def other_is_adult(text: str) -> bool:
+    """The other person is an adult, by their age ("hes 25", "a 19 year old") or by the words
+    used for them ("a grown man", "this older guy", "some man on roblox")."""
     lowered = text.lower()
+    if any(age >= 18 for age, _ in _someone_elses_ages(lowered)):
+        return True
+    return any(not _TELLING.search(lowered[:m.start()]) for m in _ADULT_WORDS.finditer(lowered))
+
+
+def stated_age_band(text: str) -> str | None:
+    """The age band a message states in passing, taking the youngest reading of a school year.
+    Someone else's age ("hes 16", "a 19 year old guy") is not the writer's."""
+    lowered = text.lower()
+    others = [span for _, span in _someone_elses_ages(lowered)]
     for pattern, years_before in _STATED_AGE:
-        match = pattern.search(lowered)
-        if match:
+        for match in pattern.finditer(lowered):
+            if any(start <= match.start() < end for start, end in others):
+                continue
             said = next(g for g in match.groups() if g)
             age = int(said) if said.isdigit() else _NUMBER_WORDS[said]
             age += years_before

@@ -18,3 +18,17 @@ _NOT_THEIRS = re.compile(
 
 def someone_elses_secret(text: str) -> bool:
     return bool(_NOT_THEIRS.search(text.lower().replace("\u2019", "'")))
+
+
+# A friend's secret they were made to keep: "she made me promise not to tell", "i swore i wouldnt
+# say anything", "he said to keep it a secret".
+_PROMISE = re.compile(
+    r"\b(?:made\s+me\s+(?:promise|swear)|(?:i\s+)?(?:promised|swore|sworn|pinky\s+promised)\b[^.?!]{0,40}"
+    r"\b(?:not|never|wouldnt|wouldn't|wont|won't)\b|sworn\s+to\s+secrecy|keep\s+it\s+(?:a\s+)?secret|"
+    r"(?:said|told\s+me)\s+not\s+to\s+tell)"
+)
+
+
+def friends_promise(text: str) -> bool:
+    """They were made to promise to keep it secret (in the friend flow: a friend's secret)."""
+    return bool(_PROMISE.search(text.lower().replace("\u2019", "'")))

@@ -13,7 +13,7 @@ import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import ActionNotUnderstood
-from actions.flows import STEPS, CrisisHelp, DangerHelp, HelpMenu, SextortionHelp
+from actions.flows import STEPS, CrisisHelp, DangerHelp, HelpMenu, FriendHelp, PressureHelp, SextortionHelp, UnsafeContactHelp
 from actions.follow_ups import ANSWERS, FAMILY, LINES_FIRST, WAY_ON_BY_KIND, replies
 from tests.support.tracker import after_turn, fresh_tracker
 
@@ -22,8 +22,9 @@ RESPONSES = Path(__file__).parent.parent / "responses"
 
 
 def _turn(action, flow: str | None, intent: str = "out_of_scope", kind: str | None = None,
-          last_turn: list[str] | None = None, confidence: float = 0.95, **extra) -> list[str]:
-    message = {"text": "a message", "intent": {"name": intent, "confidence": confidence}, "entities": [], **extra}
+          last_turn: list[str] | None = None, confidence: float = 0.95, text: str = "a message",
+          **extra) -> list[str]:
+    message = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": [], **extra}
     if kind:
         message["follow_up"] = {"kind": kind, "confidence": 0.9}
     tracker = fresh_tracker({"country": "US", "age_band": None, "flow": flow}, message,
@@ -40,7 +41,9 @@ def test_a_deadline_mid_sextortion_is_answered_there_not_with_the_start_menu():
 
 def test_small_talk_outside_a_flow_and_asking_for_the_menu_still_get_the_menu():
     assert _turn(HelpMenu(), None)[0] == "utter_help_menu"
-    assert _turn(HelpMenu(), "sextortion", intent="ask_help_menu", kind="deadline")[0] == "utter_help_menu"
+    assert _turn(HelpMenu(), "sextortion", intent="ask_help_menu", kind="deadline", confidence=1.0)[0] == "utter_help_menu"
+    # "ok what do i tell her", read as asking for the menu at 0.49: answered in the flow.
+    assert _turn(HelpMenu(), "sextortion", intent="ask_help_menu", confidence=0.49) == ["utter_follow_up_unclear"]
 
 
 def test_an_unclear_message_mid_flow_stays_in_the_flow_with_the_crisis_line():
@@ -133,3 +136,46 @@ def _domain(name: str) -> list[dict]:
 
 def _domain_texts(name: str) -> list[str]:
     return [variant["text"] for variant in _domain(name)]
+
+
+@pytest.mark.parametrize("action, intent, adult_step", [(PressureHelp(), "pressure", "adult_pressure"),
+                                                          (UnsafeContactHelp(), "unsafe_contact", "adult_contact")])
+def test_an_adult_or_a_child_under_13_gets_the_adult_named_plainly(action, intent, adult_step):
+    def first_reply(text: str, band: str | None = None, flow: str | None = None) -> str:
+        message = {"text": text, "intent": {"name": intent, "confidence": 0.95}, "entities": []}
+        dispatcher = CollectingDispatcher()
+        asyncio.run(action.run(dispatcher, fresh_tracker({"country": "US", "age_band": band, "flow": flow}, message), {}))
+        return dispatcher.messages[0]["response"]
+
+    adult = STEPS[adult_step][0]
+    assert first_reply("my bf is 14 and keeps asking for pics") == STEPS[intent][0]
+    assert first_reply("hes 25 and keeps asking for pics") == adult
+    assert first_reply("a grown man on roblox wants pics and says its our secret") == adult
+    assert first_reply("he keeps asking for pics, im 10") == adult
+    assert first_reply("he keeps asking for pics", band="under_13") == adult
+    # Said only in a later message, within the same flow: named then, not the flow's next step.
+    assert first_reply("oh and hes like 30", flow=intent) == adult
+
+
+def test_a_friends_secret_is_answered_with_why_telling_is_being_a_good_friend():
+    def turn(text: str, flow: str | None) -> list[str]:
+        message = {"text": text, "intent": {"name": "friend", "confidence": 0.95}, "entities": []}
+        dispatcher = CollectingDispatcher()
+        asyncio.run(FriendHelp().run(dispatcher, fresh_tracker({"country": "US", "age_band": None, "flow": flow}, message), {}))
+        return [m["response"] for m in dispatcher.messages]
+
+    assert "utter_friend_promise" in turn("my friend is being blackmailed and she made me promise not to tell", None)
+    assert "utter_friend_promise" not in turn("my friend is being blackmailed on insta", None)
+    later = turn("but i swore i wouldnt tell anyone", "friend")
+    assert later[0] == "utter_friend_promise" and "utter_friend" not in later
+    assert _turn(HelpMenu(), "friend", text="she told me not to tell her mum")[0] == "utter_friend_promise"
+
+
+def test_small_talk_right_after_the_menu_gets_a_shorter_reply_not_the_menu_again():
+    first = _turn(HelpMenu(), None)
+    assert first[0] == "utter_help_menu"
+    again = _turn(HelpMenu(), None, last_turn=first)
+    assert again == ["utter_help_menu_again"]
+    assert _turn(HelpMenu(), None, last_turn=again)[0] == "utter_help_menu"
+    assert _turn(HelpMenu(), None, intent="ask_help_menu", last_turn=first)[0] == "utter_help_menu"
+    assert all("{crisis_line}" in text for text in _domain_texts("utter_help_menu_again"))

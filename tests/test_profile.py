@@ -6,7 +6,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.profile import ActionSetCountry
-from bot.ages import age_band, stated_age_band
+from bot.ages import age_band, other_is_adult, stated_age_band
 from tests.support.tracker import fresh_tracker
 from bot import resources
 
@@ -24,9 +24,22 @@ def test_age_band(text, band):
     ("im in 7th grade", "under_13"), ("im only twelve", "under_13"), ("hes 25 and im 12", "under_13"),
     ("im 15 yrs old", "13_15"), ("year 11", "13_15"), ("im 17", "16_17"),
     ("im 12 min away", None), ("i have 2 cats", None), ("i sent 3 pics", None), ("he said i have 10 min", None),
+    # Someone else's age is not theirs: a 14-year-old must not get an adult's services.
+    ("a 19 year old guy keeps asking me for pics", None), ("he says hes 16", None), ("this 18yo man", None),
+    ("im 14 and hes 19", "13_15"),
 ])
 def test_an_age_said_in_passing_gives_a_band_and_other_numbers_do_not(text, band):
     assert stated_age_band(text) == band
+
+
+@pytest.mark.parametrize("text, adult", [
+    ("hes 25 and im 12", True), ("a 19 year old guy keeps asking me for pics", True), ("he's in his 20s", True),
+    ("some man on roblox wants a pic", True), ("this older guy from discord", True), ("i think hes an adult", True),
+    ("my bf is 14 and wants nudes", False), ("he is 17", False), ("should i tell an adult", False),
+    ("should i tell a grown up", False), ("he said i have 10 min", False), ("my friend is 13", False),
+])
+def test_the_other_person_is_an_adult_by_their_age_or_the_words_for_them(text, adult):
+    assert other_is_adult(text) is adult
 
 
 def _set_country(text: str, button: str | None = None, flow: str | None = None):

@@ -71,10 +71,12 @@ class TelegramHandoff:
         with contextlib.suppress(SQLAlchemyError):  # metrics never cost anyone a reply
             await self._db(self.store.count, metric, label)
 
-    async def _tell_youth(self, chat: int, reply: Reply) -> None:
-        """A message the bot starts itself: it waits for the young person's turn to finish."""
+    async def _tell_youth(self, chat: int, *messages: Reply) -> None:
+        """Messages the bot starts itself, in order: they wait for the young person's turn to
+        finish, and nothing lands between them."""
         async with self._hold(chat):
-            await self._send_to_youth(chat, reply.text, reply.buttons)
+            for reply in messages:
+                await self._send_to_youth(chat, reply.text, reply.buttons)
 
     # --- a young person's side -------------------------------------------------------------
     async def take_text(self, user_id: int, subject: str, text: str) -> tuple[bool, str | None]:
@@ -160,10 +162,10 @@ class TelegramHandoff:
             return result
         if ticket is not None:
             return TurnResult(replies=[await self._where_they_are(ticket)])
-        return TurnResult(replies=[replies.ask_to_share((await self.bridge.profile_of(subject)).country)])
+        return TurnResult(replies=[*replies.ask_to_share((await self.bridge.profile_of(subject)).country)])
 
-    async def youth_payload(self, subject: str, chat_id: int, payload: str) -> Reply | None:
-        """A handoff button; None when `payload` is not one."""
+    async def youth_payload(self, subject: str, chat_id: int, payload: str) -> list[Reply] | None:
+        """A handoff button: the messages that answer it, in order; None when `payload` is not one."""
         if payload not in replies.PAYLOADS:
             return None
         try:
@@ -171,18 +173,18 @@ class TelegramHandoff:
                 return await self._request(subject, chat_id, share=payload == replies.SHARE_YES)
             if payload in (replies.HELPED_YES, replies.HELPED_NO):
                 await self._count("handoff_feedback", "helped" if payload == replies.HELPED_YES else "not really")
-                return replies.THANKS
+                return [replies.THANKS]
             ticket = await self._db(self.desk.active_for_subject, subject)
             if payload == replies.KEEP_WAITING and ticket is not None:
-                return await self._where_they_are(ticket)
+                return [await self._where_they_are(ticket)]
             if payload == replies.LEAVE and ticket is not None:
                 await self._leave(ticket)
-                return replies.LEFT
-            return replies.NOT_NOW_REPLY
+                return [replies.LEFT]
+            return [replies.NOT_NOW_REPLY]
         except SQLAlchemyError:
             log.warning("handoff step failed; sent the lines to call")
             profile = await self.bridge.profile_of(subject)
-            return Reply(text=fallback_text(profile.country, age_band=profile.age_band))
+            return [Reply(text=fallback_text(profile.country, age_band=profile.age_band))]
 
     async def _where_they_are(self, ticket: Ticket) -> Reply:
         if ticket.status == "claimed":
@@ -190,10 +192,10 @@ class TelegramHandoff:
             return replies.with_counsellor(counsellor.display_name if counsellor else "your counsellor")
         return replies.still_in_line(await self._db(self.desk.place_in_line, ticket))
 
-    async def _request(self, subject: str, chat_id: int, *, share: bool) -> Reply:
+    async def _request(self, subject: str, chat_id: int, *, share: bool) -> list[Reply]:
         current = await self._db(self.desk.active_for_subject, subject)
         if current is not None:
-            return await self._where_they_are(current)
+            return [await self._where_they_are(current)]
         context = await self.bridge.handoff_context(subject)
         ticket, _ = await asyncio.to_thread(
             lambda: self.desk.open(subject_id=subject, youth_chat=chat_id, category=context.category,
@@ -204,8 +206,8 @@ class TelegramHandoff:
         now = self.store.now()
         if not self.schedule.is_open(now):
             await self._db(self.desk.mark_noticed, ticket)
-            return replies.waiting_pack(context.country, self._opening(context.country))
-        return replies.in_line(await self._db(self.desk.place_in_line, ticket), context.country)
+            return [*replies.waiting_pack(context.country, self._opening(context.country))]
+        return [replies.in_line(await self._db(self.desk.place_in_line, ticket), context.country)]
 
     def _opening(self, region: str | None) -> str | None:
         opens = self.schedule.next_opening(self.store.now())
@@ -251,15 +253,17 @@ class TelegramHandoff:
         except SQLAlchemyError:
             return False
 
-    async def counsellor_text(self, user_id: int, text: str) -> str | None:
-        """A counsellor's words, relayed to the young person whose chat they own; returns
-        what to tell the counsellor when there is nobody to send them to."""
+    async def counsellor_text(self, user_id: int, text: str, *more: str) -> str | None:
+        """A counsellor's words (and `more` messages after them, in order), relayed to the young
+        person whose chat they own; returns what to tell the counsellor when there is nobody
+        to send them to."""
         ticket = await self._db(self.desk.active_for_counsellor, user_id)
         if ticket is None:
             return cards.NO_OPEN_CHAT
         counsellor = await self._db(self.desk.counsellor, user_id)
         chat = await self._db(self.desk.youth_chat, ticket)
-        await self._tell_youth(chat, Reply(replies.from_counsellor(counsellor.display_name, text)))
+        relayed = (Reply(replies.from_counsellor(counsellor.display_name, t)) for t in (text, *more))
+        await self._tell_youth(chat, *relayed)
         return None
 
     async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -370,9 +374,9 @@ class TelegramHandoff:
         ticket = await self._db(self.desk.active_for_counsellor, user_id)
         if chosen is None or ticket is None:
             return cards.NO_OPEN_CHAT if ticket is None else "That ready reply no longer exists."
-        text = chosen.for_region(ticket.country)
-        await self.counsellor_text(user_id, text)
-        return f"Sent to #{ticket.id}: {text}"
+        messages = chosen.messages_for(ticket.country)  # one or a few, each its own message
+        await self.counsellor_text(user_id, *messages)
+        return f"Sent to #{ticket.id}: " + "\n\n".join(messages)
 
     # --- waiting too long, or out of hours ---------------------------------------------------
     async def watch_waiting(self) -> None:
@@ -389,7 +393,7 @@ class TelegramHandoff:
             opens = None if self.schedule.is_open(self.store.now()) else self._opening(ticket.country)
             pack = replies.waiting_pack(ticket.country, opens)
             chat = await self._db(self.desk.youth_chat, ticket)
-            await self._tell_youth(chat, pack)
+            await self._tell_youth(chat, *pack)
             await self._db(self.desk.mark_noticed, ticket)
         for ticket in await self._db(self.desk.stale, self.schedule.max_wait):
             closed = await self._db(self.desk.close, ticket, "expired")

@@ -68,13 +68,14 @@ DELETED_MEDIA = (
 MAX_MESSAGE = 4096  # Telegram's limit for one message's text
 
 
-def media_refusal(country: str | None) -> str:
-    """Why a photo, video or file was deleted, and where to ask for a private pic to come down.
-    One wording for every age, held to the under-13 reading level (the reply checks)."""
+def media_refusal(country: str | None) -> tuple[str, str]:
+    """Why a photo, video or file was deleted, then where to ask for a private pic to come
+    down: two messages, as the removal tool's line is most of one. One wording for every age,
+    held to the under-13 reading level (the reply checks)."""
     removal = resources.first(country, "removal").line()
     return ("I deleted that right away. I never open or keep photos, videos or files. Please "
-            "don't send them here. You're not in trouble. If someone has a private pic of you, "
-            f"you can ask for it to be removed. {removal}\nOr tell me in words what is going on.")
+            "don't send them here. You're not in trouble. You can tell me in words what is going on.",
+            f"If someone has a private pic of you, ask to have it removed:\n{removal}")
 
 
 def split_for_telegram(text: str, limit: int = MAX_MESSAGE) -> list[str]:
@@ -251,9 +252,9 @@ class TelegramChannel:
             return
         if self.handoff is not None:
             subject = self._subject(update)
-            step = await self.handoff.youth_payload(subject, update.effective_chat.id, query.data)
-            if step is not None:
-                await self._reply(update, [step])
+            steps = await self.handoff.youth_payload(subject, update.effective_chat.id, query.data)
+            if steps is not None:
+                await self._reply(update, steps)
                 return
             if await self._in_relay(update):
                 return
@@ -283,7 +284,8 @@ class TelegramChannel:
         if message.contact or message.location:
             await self._send(chat, SHARED_PLACE_REPLY)
         else:
-            await self._send(chat, media_refusal((await self.bridge.profile_of(self._subject(update))).country))
+            country = (await self.bridge.profile_of(self._subject(update))).country
+            await self._reply(update, [Reply(text) for text in media_refusal(country)])
         if self.handoff is not None:
             await self.handoff.youth_event(self._subject(update), cards.YOUTH_MEDIA)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from string import Formatter
 
 import yaml
 
@@ -34,16 +35,20 @@ def _crisis(region: str | None) -> str:
     return help_lines(region)["crisis_lines"]
 
 
-def ask_to_share(region: str | None) -> Reply:
-    return Reply(
-        text=(
-            "I can ask a counsellor to chat with you here. Counsellors are trained to help young people.\n"
-            "Can the counsellor read what you wrote to me? If you say no, they only see the topic, "
-            "like \"someone is threatening me\".\n"
-            f"You can also talk to someone right now:\n{_crisis(region)}"
+def ask_to_share(region: str | None) -> tuple[Reply, Reply]:
+    """Two messages: the lines to call right now first, then the question about sharing."""
+    return (
+        Reply(text=("I can ask a counsellor to chat with you here. You can also talk to someone right now:\n"
+                    f"{_crisis(region)}")),
+        Reply(
+            text=(
+                "Counsellors are trained to help young people.\n"
+                "Can the counsellor read what you wrote to me? If you say no, they only see the topic, "
+                "like \"someone is threatening me\"."
+            ),
+            buttons=(Button("Yes, they can read it", SHARE_YES), Button("No, just the topic", SHARE_NO),
+                     Button("Not now", NOT_NOW)),
         ),
-        buttons=(Button("Yes, they can read it", SHARE_YES), Button("No, just the topic", SHARE_NO),
-                 Button("Not now", NOT_NOW)),
     )
 
 
@@ -90,19 +95,19 @@ def back_in_line(place: int) -> Reply:
     )
 
 
-def waiting_pack(region: str | None, opens: str | None) -> Reply:
-    """No counsellor now: out of hours (`opens` says when they are back) or all busy."""
-    lines = help_lines(region)
+def waiting_pack(region: str | None, opens: str | None) -> tuple[Reply, Reply]:
+    """No counsellor now: out of hours (`opens` says when they are back) or all busy. Two
+    messages: the lines to call now first, then where to report and the choice to wait."""
     report = first(region, "report").contact_line()
     first_line = (f"No one is in right now. We are back {opens}."
                   if opens else "All of us are busy right now.")
-    return Reply(
-        text=(
-            f"{first_line}\nYou can talk to someone now:\n{lines['crisis_lines']}\n"
-            f"If someone threatens you or asks for nudes, report them: {report}.\n"
-            "Do you want to wait, or talk with me again?"
+    return (
+        Reply(text=f"{first_line}\nYou can talk to someone now:\n{_crisis(region)}"),
+        Reply(
+            text=(f"If someone threatens you or asks for nudes, report them: {report}.\n"
+                  "Do you want to wait, or talk with me again?"),
+            buttons=(Button("Keep waiting", KEEP_WAITING), Button("Back to the bot", LEAVE)),
         ),
-        buttons=(Button("Keep waiting", KEEP_WAITING), Button("Back to the bot", LEAVE)),
     )
 
 
@@ -125,15 +130,32 @@ COUNSELLORS_ONLY = Reply(
 
 @dataclass(frozen=True)
 class Canned:
+    """A ready reply: one message, or a few sent one after another (canned_replies.yml `text`
+    is then a list). A message after the first whose placeholders all come out empty for a
+    region (it has no more removal tools, say) is left out there."""
+
     key: str
     title: str
-    text: str
+    texts: tuple[str, ...]
 
-    def for_region(self, region: str | None) -> str:
-        return self.text.format(**help_lines(region))
+    def messages_for(self, region: str | None) -> tuple[str, ...]:
+        """The messages as the young person in `region` receives them, in order."""
+        values = help_lines(region)
+        return tuple(
+            text.format(**values) for i, text in enumerate(self.texts)
+            if i == 0 or not (fields := _placeholders(text)) or any(values[f] for f in fields)
+        )
+
+
+def _placeholders(text: str) -> list[str]:
+    return [name for _, name, _, _ in Formatter().parse(text) if name]
 
 
 @lru_cache(maxsize=1)
 def canned() -> tuple[Canned, ...]:
     data = yaml.safe_load(CANNED_FILE.read_text(encoding="utf-8"))
-    return tuple(Canned(**entry) for entry in data["canned"])
+    return tuple(
+        Canned(key=entry["key"], title=entry["title"],
+               texts=(entry["text"],) if isinstance(entry["text"], str) else tuple(entry["text"]))
+        for entry in data["canned"]
+    )

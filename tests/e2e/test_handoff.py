@@ -63,17 +63,19 @@ def desk_channel(fake: FakeTelegram, rasa_stack, desk: HandoffDesk, **config):
 
 
 async def ask_for_a_person(fake: FakeTelegram, youth: int, first_words: str, share: bool,
-                           region: str | None = None) -> dict:
-    """The young person says something, then /human, then answers the sharing question."""
+                           region: str | None = None) -> list[dict]:
+    """The young person says something, then /human, then answers the sharing question (asked
+    after the lines to call now); returns the messages that answer their choice."""
     before = len(fake.to(youth))
     fake.send_text(youth, first_words)
     await fake.wait_to(youth, before + 1)
     before = len(await fake.settle(youth))
     fake.send_text(youth, "/human")
-    question = (await fake.wait_to(youth, before + 1))[-1]
-    assert question["text"] == replies.ask_to_share(region).text
+    lines, question = (await fake.wait_to(youth, before + 2))[-2:]
+    assert [lines["text"], question["text"]] == [reply.text for reply in replies.ask_to_share(region)]
     fake.tap(youth, replies.SHARE_YES if share else replies.SHARE_NO)
-    return (await fake.wait_to(youth, before + 2))[-1]
+    await fake.wait_to(youth, before + 3)
+    return (await fake.settle(youth))[before + 2:]
 
 
 async def in_relay(fake: FakeTelegram, youth: int, counsellor: int, first_words: str) -> int:
@@ -96,7 +98,7 @@ async def test_with_consent_the_card_the_claim_a_silent_bot_relay_both_ways_and_
     youth = 2101
     with FakeTelegram() as fake:
         async with desk_channel(fake, rasa_stack, desk):
-            in_line = await ask_for_a_person(fake, youth, "he says he will post my pics unless i pay him", True)
+            [in_line] = await ask_for_a_person(fake, youth, "he says he will post my pics unless i pay him", True)
             assert in_line["text"] == replies.in_line(1, None).text
 
             [card] = await fake.wait_to(GROUP)
@@ -245,10 +247,11 @@ async def test_out_of_hours_they_get_the_lines_the_opening_time_and_a_choice(ras
             fake.send_text(youth, "I'm in the UK")
             await fake.wait_to(youth)
             await fake.settle(youth)
-            pack = await ask_for_a_person(fake, youth, "he wants more pics or he'll share the ones he has", True, "UK")
-            assert "No one is in right now. We are back Monday" in pack["text"]
-            assert "UK time" in pack["text"] and "Childline" in pack["text"] and "CEOP" in pack["text"]
-            assert [b[0]["callback_data"] for b in pack["reply_markup"]["inline_keyboard"]] == [
+            lines, choice = await ask_for_a_person(fake, youth, "he wants more pics or he'll share the ones he has",
+                                                   True, "UK")
+            assert lines["text"].startswith("No one is in right now. We are back Monday")
+            assert "UK time" in lines["text"] and "Childline" in lines["text"] and "CEOP" in choice["text"]
+            assert [b[0]["callback_data"] for b in choice["reply_markup"]["inline_keyboard"]] == [
                 replies.KEEP_WAITING, replies.LEAVE]
             seen = len(fake.to(youth))
             fake.tap(youth, replies.KEEP_WAITING)
@@ -265,11 +268,11 @@ async def test_nobody_takes_the_chat_in_time_they_are_told_once(rasa_stack, desk
                                 watch_seconds=0.2, counsellor_chat_id=None):
             await ask_for_a_person(fake, youth, "i sent a pic and now hes blackmailing me", True)
             seen = len(fake.to(youth))
-            pack = (await fake.wait_to(youth, seen + 1, timeout=10))[-1]
-            assert pack["text"].startswith("All of us are busy right now.")
-            assert "988" in pack["text"]
+            lines, choice = (await fake.wait_to(youth, seen + 2, timeout=10))[-2:]
+            assert lines["text"].startswith("All of us are busy right now.")
+            assert "988" in lines["text"] and choice["reply_markup"]
             await asyncio.sleep(QUIET)
-            assert len(fake.to(youth)) == seen + 1
+            assert len(fake.to(youth)) == seen + 2
 
 
 async def test_a_restart_in_the_middle_of_a_relay_carries_on(rasa_stack, desk):

@@ -122,7 +122,8 @@ def _plain_channel_replies() -> Iterator[tuple[str, str, str | None]]:
                 yield f"never-silent reply ({region}, {band}, {category})", fallback_text(region, category, age_band=band), band
             yield f"never-silent reply ({region}, {band}, act under way)", fallback_text(region, "crisis", True, band), band
     for region in COUNTRIES:  # one wording for every age, so held to the under-13 level
-        yield f"telegram media refusal ({region})", media_refusal(region), "under_13"
+        for i, text in enumerate(media_refusal(region), 1):  # each of its messages
+            yield f"telegram media refusal {i} ({region})", text, "under_13"
     for name, text in [("group refusal", NOT_PRIVATE_REPLY), ("contact/location", SHARED_PLACE_REPLY),
                        ("voice/sticker", CANT_READ_REPLY), ("exit", EXIT_LINE)]:
         yield f"telegram {name}", text, None
@@ -162,9 +163,10 @@ def _privacy_replies() -> Iterator[tuple[str, Reply]]:
 
 
 def _handoff_replies_for(region: str | None) -> list[Reply]:
-    return [handoff_replies.ask_to_share(region), handoff_replies.in_line(3, region),
-            handoff_replies.waiting_pack(region, "Monday 9:00 AM, UK time"),
-            handoff_replies.waiting_pack(region, None), handoff_replies.expired(region)]
+    """Each message, where a reply is a few messages (asking to share, the waiting pack)."""
+    return [*handoff_replies.ask_to_share(region), handoff_replies.in_line(3, region),
+            *handoff_replies.waiting_pack(region, "Monday 9:00 AM, UK time"),
+            *handoff_replies.waiting_pack(region, None), handoff_replies.expired(region)]
 
 
 def _handoff_replies_for_all() -> list[Reply]:
@@ -174,11 +176,13 @@ def _handoff_replies_for_all() -> list[Reply]:
 
 
 def _canned_replies() -> Iterator[tuple[str, str, str | None]]:
-    """What a counsellor can send with /canned, filled in for each region: (source, text, band)."""
+    """What a counsellor can send with /canned, filled in for each region, each of a reply's
+    messages on its own: (source, text, band)."""
     for region in COUNTRIES:
         for canned in handoff_replies.canned():
-            filled = canned.for_region(region)
-            yield f"canned reply {canned.key} ({region})", filled, None if filled != canned.text else "under_13"
+            for i, filled in enumerate(canned.messages_for(region), 1):
+                name = canned.key if len(canned.texts) == 1 else f"{canned.key} {i}"
+                yield f"canned reply {name} ({region})", filled, None if filled not in canned.texts else "under_13"
 
 
 def _handoff_replies() -> Iterator[tuple[str, Reply]]:

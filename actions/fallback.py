@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.follow_ups import answer_follow_up
 from actions.flows import asked_about_privacy
+from actions.told import country_now, told
 from bot.resources import help_lines
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -53,5 +54,5 @@ class ActionNotUnderstood(Action):
         if events is not None:
             return events
         response = "utter_default_offer_human" if misses_in_a_row(tracker) >= 2 else "utter_default"
-        dispatcher.utter_message(response=response, **help_lines(tracker.get_slot("country")))
-        return []
+        dispatcher.utter_message(response=response, **help_lines(country_now(tracker)))
+        return told(tracker)

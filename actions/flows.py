@@ -16,8 +16,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.follow_ups import (LINES_FIRST, age_told, answer_follow_up, family_of, follow_up_kind,
-                                previous_responses)
+from actions.follow_ups import LINES_FIRST, answer_follow_up, family_of, follow_up_kind, previous_responses
+from actions.told import country_now, told
 from bot import places, resources
 from bot.ages import other_is_adult
 from bot.confidentiality import friends_promise
@@ -107,12 +107,12 @@ LANGUAGE_NOTES = {
 
 def send_step(step: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
     """Sends a step's responses, then asks for the country once if it is unknown and fits."""
-    region = tracker.get_slot("country")
+    region = country_now(tracker)
     values = help_lines(region)
     sent = [r for r in STEPS[step] if r not in ONLY_WITH or values[ONLY_WITH[r]]]
     for response in sent:
         dispatcher.utter_message(response=response, **values)
-    events = [SlotSet("flow", step), *age_told(tracker)]
+    events = [SlotSet("flow", step), *told(tracker)]
     if (
         places.region_of(region) is None
         and not tracker.get_slot("country_offered")
@@ -179,7 +179,7 @@ def asked_about_privacy(tracker: Tracker) -> bool:
 def send_language_note(dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> None:
     """In their language: the bot reads English best; a line to reach now, saying it speaks
     their language only when its resource entry says so."""
-    region = tracker.get_slot("country")
+    region = country_now(tracker)
     line, speaks = resources.crisis_line_in(region, language)
     in_their_language, in_english = LANGUAGE_NOTES[language]
     dispatcher.utter_message(response=in_their_language if speaks else in_english, language_line=line.contact_line(),
@@ -257,7 +257,7 @@ class AdultAwareHelp(FlowStep, ABC):
     def step_for(self, tracker: Tracker) -> str:
         text = tracker.latest_message.get("text") or ""
         under_13 = tracker.get_slot("age_band") == "under_13" or any(
-            e.get("value") == "under_13" for e in age_told(tracker))
+            e.get("value") == "under_13" for e in told(tracker))
         return self.adult_step if under_13 or other_is_adult(text) else self.step
 
     def continues(self, step: str, tracker: Tracker) -> bool:
@@ -361,7 +361,7 @@ class HelpMenu(Action):
             return events
         if not asked and "utter_help_menu" in previous_responses(tracker):
             # Small talk again, right after the menu: not the same menu word for word.
-            dispatcher.utter_message(response="utter_help_menu_again", **help_lines(tracker.get_slot("country")))
+            dispatcher.utter_message(response="utter_help_menu_again", **help_lines(country_now(tracker)))
         else:
-            send_help_menu(dispatcher, tracker.get_slot("country"))
-        return []
+            send_help_menu(dispatcher, country_now(tracker))
+        return told(tracker)

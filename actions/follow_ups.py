@@ -19,11 +19,10 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.ages import stated_age_band
 from bot.confidentiality import friends_promise
+from actions.told import country_now, told
 from bot.resources import help_lines
 
 FOLLOW_UP_KEY = "follow_up"
@@ -111,12 +110,6 @@ def replies(kind: str | None, family: str) -> list[list[str]]:
     return [[answer, way_on] if answer else [UNCLEAR], [AGAIN]]
 
 
-def age_told(tracker: Tracker) -> list[dict[str, Any]]:
-    """"im 10", "14f", "year 8" said in passing: the wording fits their age from the next turn on."""
-    band = None if tracker.get_slot("age_band") else stated_age_band(tracker.latest_message.get("text") or "")
-    return [SlotSet("age_band", band)] if band else []
-
-
 def answer_follow_up(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]] | None:
     """Answers a turn that follows on from the flow they are in (its events); None outside any
     flow. Never the words just sent: the first of the replies that differs from the last turn."""
@@ -125,7 +118,7 @@ def answer_follow_up(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
         return None
     last = previous_responses(tracker)
     reply = next(r for r in replies(follow_up_kind(tracker), family) if r != last)
-    values = help_lines(tracker.get_slot("country"))
+    values = help_lines(country_now(tracker))
     for response in reply:
         dispatcher.utter_message(response=response, **values)
-    return age_told(tracker)
+    return told(tracker)

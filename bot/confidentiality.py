@@ -16,8 +16,23 @@ _NOT_THEIRS = re.compile(
 )
 
 
+# The young person telling someone themselves ("should i tell my mom", "ill tell my brother",
+# "i cant tell my dad"): a plan or a fear, not a question whether this chat is private. "I won't
+# tell your parents" there reads as advice not to tell (the second blind conversations' review).
+_THEY_TELL = re.compile(
+    r"\b(?:i|ill|i'll|im|i'm|ive|i've|id|i'd)\b[^.?!]{0,20}?\b(?:tell|told|telling|talk\s+to)\s+"
+    r"(?:my|her|his|their|a|an|the|some|someone|somebody|them|him|mum|mom|dad|mam|ma|parents?|teacher|police|cops)\b"
+)
+
+
+def _plain(text: str) -> str:
+    return text.lower().replace("\u2019", "'")
+
+
 def someone_elses_secret(text: str) -> bool:
-    return bool(_NOT_THEIRS.search(text.lower().replace("\u2019", "'")))
+    """Not a question whether this chat is private: someone else's secret, or the young person
+    telling someone themselves."""
+    return bool(_NOT_THEIRS.search(_plain(text)) or _THEY_TELL.search(_plain(text)))
 
 
 # A friend's secret they were made to keep: "she made me promise not to tell", "i swore i wouldnt
@@ -31,4 +46,4 @@ _PROMISE = re.compile(
 
 def friends_promise(text: str) -> bool:
     """They were made to promise to keep it secret (in the friend flow: a friend's secret)."""
-    return bool(_PROMISE.search(text.lower().replace("\u2019", "'")))
+    return bool(_PROMISE.search(_plain(text)))

@@ -21,7 +21,8 @@ MODEL_INPUTS = (
     "nlu_components", "bot/safety_net.py", "bot/data/safety_lexicon.yml",
     "bot/data/grooming_cues.yml", "bot/categories.py", "bot/data/categories.yml",
     # So do the place reader and the privacy question (nlu_components/).
-    "bot/places.py", "bot/data/countries.yml", "bot/data/places.yml", "bot/confidentiality.py",
+    "bot/places.py", "bot/data/countries.yml", "bot/data/places.yml", "bot/data/cities.yml",
+    "bot/confidentiality.py",
     "bot/data/privacy_questions.yml",
 )
 CACHE_KEEP = 5

@@ -21,6 +21,7 @@ import yaml
 DATA = Path(__file__).parent / "data"
 COUNTRIES_FILE = DATA / "countries.yml"
 PLACES_FILE = DATA / "places.yml"
+CITIES_FILE = DATA / "cities.yml"  # generated: scripts/build_cities.py
 REGIONS_FILE = DATA / "regions.yml"
 # Regions with their own services; every other country is OTHER ("somewhere else" too).
 REGIONS = ("US", "CA", "UK", "AU", "OTHER")
@@ -87,7 +88,10 @@ def _index() -> dict[str, frozenset[str]]:
     for key, entry in yaml.safe_load(COUNTRIES_FILE.read_text(encoding="utf-8"))["countries"].items():
         for name in entry["names"]:
             index.setdefault(" ".join(_words(name)), set()).add(key)
-    for key, names in yaml.safe_load(PLACES_FILE.read_text(encoding="utf-8"))["places"].items():
+    listed = {**yaml.safe_load(PLACES_FILE.read_text(encoding="utf-8"))["places"]}
+    for key, names in yaml.safe_load(CITIES_FILE.read_text(encoding="utf-8"))["cities"].items():
+        listed[key] = [*listed.get(key, []), *names]
+    for key, names in listed.items():
         for name in names:
             keys = index.setdefault(" ".join(_words(str(name))), set())
             if key != NOT_A_COUNTRY:
@@ -122,12 +126,42 @@ _AROUND_A_PLACE = frozenset(
 )
 
 
+# An age given with the place ("14m. wellington", "15 f from manila").
+_AN_AGE = re.compile(r"\d{1,2}[mf]?|[mf]")
+
+
 def is_place_answer(text: str) -> bool:
     """True when `text` names a place and says nothing else ("perth", "im in the uk rn"): the
     model learns few place names, so such a message is read as choosing a country."""
     found, rest = _read(text)
     places_named = len(_words(text)) > len(rest)
-    return places_named and all(word in _AROUND_A_PLACE for word in rest)
+    return places_named and all(word in _AROUND_A_PLACE or _AN_AGE.fullmatch(word) for word in rest)
+
+
+# Where a place is said in passing: "im in lagos", "i live in cebu", "from port harcourt".
+_PLACE_CUE = re.compile(
+    r"\b(?:i'?m|i\s+am|we'?re|we\s+are|i\s+live|we\s+live|living|based|here|staying|i\s+stay|im\s+from|i'?m\s+from|"
+    r"i\s+am\s+from|i'?m\s+at|home\s+in|back\s+in)\s+(?:in|from|at|near)?\s*(?:the\s+)?"
+)
+
+
+def place_in_passing(text: str) -> Country | None:
+    """The country of a place said in passing in a longer message ("im in lagos and he wants
+    money"), when it can only be one country; None when none is said or it could be several
+    ("perth": the country question asks)."""
+    lowered = text.lower()
+    for cue in _PLACE_CUE.finditer(lowered):
+        after = re.split(r"[.,!?;:\n]", lowered[cue.end():], maxsplit=1)[0]
+        window = " ".join(after.split()[:_LONGEST_PLACE])
+        mentions, _ = _read(window)
+        if mentions and len(mentions[0]) == 1 and window.split()[0] in _first_words(mentions[0]):
+            return country(next(iter(mentions[0])))
+    return None
+
+
+def _first_words(keys: frozenset[str]) -> set[str]:
+    """The first words of every name of these countries' places (a place must start the window)."""
+    return {phrase.split()[0] for phrase, found in _index().items() if found & keys}
 
 
 def read_place(text: str) -> PlaceReading:

@@ -15,7 +15,7 @@ PHRASINGS = [
     ("perth, WA", "AU"), ("victoria", (ASK, {"AU", "CA"})), ("victoria bc", "CA"),
     ("victoria, australia", "AU"), ("london", (ASK, {"UK", "CA"})), ("london ontario", "CA"),
     ("london, uk", "UK"), ("birmingham", (ASK, {"UK", "US"})), ("birmingham alabama", "US"),
-    ("birmingham england", "UK"), ("georgia", (ASK, {"US", "GE"})), ("tbilisi georgia", (ASK, {"US", "GE"})),
+    ("birmingham england", "UK"), ("georgia", (ASK, {"US", "GE"})), ("tbilisi georgia", "GE"),
     ("atlanta, georgia", "US"), ("im in CA", (ASK, {"US", "CA"})), ("ca", (ASK, {"US", "CA"})),
     ("newcastle", (ASK, {"UK", "AU"})), ("newcastle upon tyne", "UK"), ("newcastle nsw", "AU"),
     ("hamilton", (ASK, {"CA", "UK", "NZ"})), ("hamilton ontario", "CA"), ("hamilton new zealand", "NZ"),

@@ -8,7 +8,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.profile import ActionSetCountry
 from bot.ages import age_band, other_is_adult, stated_age_band
 from tests.support.tracker import fresh_tracker
-from bot import resources
+from bot import places, resources
+from bot.resources import help_lines
 
 
 @pytest.mark.parametrize("text, band", [
@@ -89,3 +90,36 @@ def test_an_age_said_in_a_disclosure_sets_the_band_once_and_a_chosen_band_stays(
     assert first_turn("a man on roblox says hell give me robux for a pic, im 10", None)["age_band"] == "under_13"
     assert "age_band" not in first_turn("a man on roblox says hell give me robux for a pic, im 10", "13_15")
     assert "age_band" not in first_turn("a guy keeps asking me for pics", None)
+
+
+def test_a_place_said_in_passing_gives_that_countrys_lines_from_that_turn():
+    """A young person in crisis in Lagos was given 988 and 911 after saying where they were."""
+    from actions.flows import CrisisHelp
+
+    signal = {"id": "crisis.suicide_wish", "emergency": False, "language": "en"}
+    message = {"text": "im in lagos and i just want to die", "intent": {"name": "crisis", "confidence": 0.99},
+               "entities": [], "safety_signal": signal}
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(CrisisHelp().run(dispatcher, fresh_tracker({"country": None, "age_band": None}, message), {}))
+    assert {"event": "slot", "name": "country", "value": "NG"} in [
+        {k: e[k] for k in ("event", "name", "value")} for e in events]
+    first = dispatcher.messages[0]
+    assert "988" not in first["crisis_lines"] and first["emergency_number"] == help_lines("NG")["emergency_number"]
+    assert all(m.get("response") != "utter_ask_country" for m in dispatcher.messages)
+
+
+@pytest.mark.parametrize("text, key", [
+    ("im in lagos and he wants money", "NG"), ("i live in cebu", "PH"), ("im from port harcourt btw", "NG"),
+    ("here in delhi its late", "IN"), ("i stay in abuja", "NG"), ("im in brisbane", "AU"),
+    ("im in perth", None), ("im in trouble", None), ("im in year 9", None), ("im in nice", None),
+    ("im at school", None), ("im in love with him", None),
+])
+def test_a_place_in_passing_is_read_only_when_it_can_be_one_country(text, key):
+    found = places.place_in_passing(text)
+    assert (found.key if found else None) == key
+
+
+@pytest.mark.parametrize("text, place", [("lagos", True), ("14m. wellington", True), ("cebu", True),
+                                         ("nice", False), ("cool", False), ("14", False)])
+def test_a_big_city_alone_or_with_an_age_answers_which_country(text, place):
+    assert places.is_place_answer(text) is place

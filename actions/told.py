@@ -1,0 +1,40 @@
+"""What a young person tells in passing, used from the turn they say it: their age band ("im
+10", "14f", "year 8") and where they are ("im in lagos", "i live in cebu").
+
+Said in passing, neither was read before: a young person in crisis in Lagos got 988 and 911
+after saying where they were (the second blind conversations' review). Only the band and the
+country code are kept, never the exact age or the words.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+
+from bot.ages import stated_age_band
+from bot.places import place_in_passing
+
+
+def _text(tracker: Tracker) -> str:
+    return tracker.latest_message.get("text") or ""
+
+
+def country_now(tracker: Tracker) -> str | None:
+    """The country whose lines this turn gives: one said in this message, else the one kept."""
+    said = place_in_passing(_text(tracker))
+    return said.key if said else tracker.get_slot("country")
+
+
+def told(tracker: Tracker) -> list[dict[str, Any]]:
+    """Slots to keep from this message: the age band said in passing (unless one was chosen)
+    and the country said in passing (a newer one replaces an older)."""
+    events = []
+    band = None if tracker.get_slot("age_band") else stated_age_band(_text(tracker))
+    if band:
+        events.append(SlotSet("age_band", band))
+    said = place_in_passing(_text(tracker))
+    if said and said.key != tracker.get_slot("country"):
+        events.append(SlotSet("country", said.key))
+    return events

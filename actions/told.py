@@ -13,17 +13,30 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
+import re
+
 from bot.ages import stated_age_band
-from bot.places import place_in_passing
+from bot.places import Country, is_place_answer, place_in_passing, read_place
 
 
 def _text(tracker: Tracker) -> str:
     return tracker.latest_message.get("text") or ""
 
 
+def _place_said(text: str) -> Country | None:
+    """A place said in passing ("im in lagos"), or a sentence that is only a place ("i dont
+    know. im in my room. port harcourt"), when it can be only one country."""
+    said = place_in_passing(text)
+    if said is None:
+        sentences = [s for s in re.split(r"[.!?\n]+", text) if s.strip()]
+        if len(sentences) > 1:
+            said = next((read_place(s).country for s in sentences if is_place_answer(s)), None)
+    return said
+
+
 def country_now(tracker: Tracker) -> str | None:
     """The country whose lines this turn gives: one said in this message, else the one kept."""
-    said = place_in_passing(_text(tracker))
+    said = _place_said(_text(tracker))
     return said.key if said else tracker.get_slot("country")
 
 
@@ -34,7 +47,7 @@ def told(tracker: Tracker) -> list[dict[str, Any]]:
     band = None if tracker.get_slot("age_band") else stated_age_band(_text(tracker))
     if band:
         events.append(SlotSet("age_band", band))
-    said = place_in_passing(_text(tracker))
+    said = _place_said(_text(tracker))
     if said and said.key != tracker.get_slot("country"):
         events.append(SlotSet("country", said.key))
     return events

@@ -123,3 +123,14 @@ def test_a_place_in_passing_is_read_only_when_it_can_be_one_country(text, key):
                                          ("nice", False), ("cool", False), ("14", False)])
 def test_a_big_city_alone_or_with_an_age_answers_which_country(text, place):
     assert places.is_place_answer(text) is place
+
+
+def test_a_sentence_that_is_only_a_place_counts_too():
+    from actions.told import country_now
+
+    def country(text: str) -> str | None:
+        return country_now(fresh_tracker({"country": None}, {"text": text}))
+
+    assert country("i dont know. im in my room. port harcourt") == "NG"
+    assert country("i dont know. im in my room") is None
+    assert country("nice. thanks") is None

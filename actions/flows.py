@@ -16,7 +16,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.follow_ups import LINES_FIRST, answer_follow_up, family_of, follow_up_kind, previous_responses
+from actions.follow_ups import (LINES_FIRST, answer_follow_up, answer_for, family_of, follow_up_kind,
+                                previous_responses)
 from actions.told import country_now, told
 from bot import places, resources
 from bot.ages import other_is_adult
@@ -221,6 +222,12 @@ class SafetyHelp(FlowStep, ABC):
         checking_in = step.endswith("_check")
         if asked_about_privacy(tracker) and checking_in:
             dispatcher.utter_message(response="utter_privacy_answer")
+        # Mid-conversation, "i'm so stupid for sending it" that only an unsure model reads as
+        # crisis: what they said is answered first ("this is not your fault"), then the
+        # check-in with the numbers, rather than a check-in that ignores it.
+        answer = answer_for(follow_up_kind(tracker), family_of(tracker.get_slot("flow")))
+        if checking_in and answer and not asked_about_privacy(tracker):
+            dispatcher.utter_message(response=answer, **help_lines(country_now(tracker)))
         events = send_step(step, dispatcher, tracker)
         if asked_about_privacy(tracker) and not checking_in:
             dispatcher.utter_message(response="utter_privacy_answer")

@@ -100,9 +100,14 @@ def previous_responses(tracker: Tracker) -> list[str]:
     return sent[::-1]
 
 
+def answer_for(kind: str | None, family: str | None) -> str | None:
+    """The response that answers this kind of follow-up in this flow, if there is one."""
+    return ANSWERS[(kind, family)] if (kind, family) in ANSWERS else ANSWERS.get((kind, None))
+
+
 def replies(kind: str | None, family: str) -> list[list[str]]:
     """The reply for a follow-up of this kind in this flow, then shorter ones for a second ask."""
-    answer = ANSWERS[(kind, family)] if (kind, family) in ANSWERS else ANSWERS.get((kind, None))
+    answer = answer_for(kind, family)
     if family in LINES_FIRST:
         lines = LINES_FIRST[family]
         return [[lines, answer] if answer else [lines], [lines, AGAIN]]

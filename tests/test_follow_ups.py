@@ -179,3 +179,13 @@ def test_small_talk_right_after_the_menu_gets_a_shorter_reply_not_the_menu_again
     assert _turn(HelpMenu(), None, last_turn=again)[0] == "utter_help_menu"
     assert _turn(HelpMenu(), None, intent="ask_help_menu", last_turn=first)[0] == "utter_help_menu"
     assert all("{crisis_line}" in text for text in _domain_texts("utter_help_menu_again"))
+
+
+def test_a_follow_up_an_unsure_model_reads_as_crisis_is_answered_then_checked_in_on():
+    # "im so stupid for sending it" mid-sextortion, crisis at 0.6 with no lexicon signal.
+    sent = _turn(CrisisHelp(), "sextortion", intent="crisis", confidence=0.6, kind="self_blame")
+    assert sent[0] == "utter_follow_up_self_blame" and sent[1:] == list(STEPS["crisis_check"])
+    # A lexicon signal or a sure model: the lines first, as always.
+    signal = {"id": "crisis.suicide_wish", "emergency": False, "language": "en"}
+    assert _turn(CrisisHelp(), "sextortion", intent="crisis", kind="self_blame", safety_signal=signal)[0] == "utter_crisis"
+    assert _turn(CrisisHelp(), "sextortion", intent="crisis", confidence=0.99, kind="self_blame")[0] == "utter_crisis"

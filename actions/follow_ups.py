@@ -59,12 +59,22 @@ ANSWERS: dict[tuple[str, str | None], str | None] = {
     ("still_here", "danger"): None,
     ("angry_at_bot", None): "utter_follow_up_angry",
     ("upset", None): "utter_follow_up_upset",
+    ("told_someone", None): "utter_follow_up_told_someone",
+    ("told_someone", "crisis"): "utter_follow_up_told_someone_crisis",
+    ("good_news", None): "utter_follow_up_good_news",
+    # Words for an adult: the flow's own script for telling one.
+    ("words_for_adult", None): "utter_tell_adult",
+    ("words_for_them", None): "utter_follow_up_words_for_them",
+    ("words_for_them", "sextortion"): "utter_follow_up_words_for_them_sextortion",
+    ("words_for_them", "pressure"): "utter_say_no",
+    ("should_i_pay", None): "utter_follow_up_should_i_pay",
     # Read from the words, in the friend flow only (friends_promise): telling is being a good friend.
     ("friend_promise", "friend"): "utter_friend_promise",
 }
 
 # Crisis and danger keep their lines, sent first, whatever was said.
-LINES_FIRST = {"crisis": "utter_crisis_stay", "danger": "utter_danger_stay"}
+# Two ways to say them, taken in turn, so an ongoing emergency never gets the same words twice.
+LINES_FIRST = {"crisis": ("utter_crisis_stay", "utter_crisis_now_lines"), "danger": ("utter_danger_stay", "utter_danger")}
 # Elsewhere a way on ends the turn: the kind's own (are you safe, after "they know where I
 # live"; a person, after anger), or the next step.
 WAY_ON_BY_KIND = {"knows_where": "utter_follow_up_safe_check", "angry_at_bot": "utter_follow_up_person"}
@@ -109,8 +119,8 @@ def replies(kind: str | None, family: str) -> list[list[str]]:
     """The reply for a follow-up of this kind in this flow, then shorter ones for a second ask."""
     answer = answer_for(kind, family)
     if family in LINES_FIRST:
-        lines = LINES_FIRST[family]
-        return [[lines, answer] if answer else [lines], [lines, AGAIN]]
+        lines, other_lines = LINES_FIRST[family]
+        return [[lines, answer] if answer else [lines], [other_lines, AGAIN]]
     way_on = WAY_ON_BY_KIND.get(kind or "", WAY_ON)
     return [[answer, way_on] if answer else [UNCLEAR], [AGAIN]]
 

@@ -23,7 +23,7 @@ MODEL_INPUTS = (
     # So do the place reader and the privacy question (nlu_components/).
     "bot/places.py", "bot/data/countries.yml", "bot/data/places.yml", "bot/data/cities.yml",
     "bot/confidentiality.py",
-    "bot/data/privacy_questions.yml",
+    "bot/data/privacy_questions.yml", "bot/data/follow_ups.yml",
 )
 CACHE_KEEP = 5
 

@@ -189,16 +189,21 @@ def test_the_same_words_in_sentence_case_or_typed_fast_are_read_the_same(rasa_st
     assert [r["category"] for r in results[0::2]] == ["crisis", "other", "unsafe_contact", "other", "crisis"]
 
 
-def test_another_writers_follow_ups_are_told_apart_as_measured(rasa_stack, waypoint_bin):
-    """What a young person says next (nlu_components/follow_up.py), on the test half of a writer
-    who did not write bot/data/follow_ups.yml, read once for model ae9f2ab0 (docs/nlu-evaluation.md,
-    2026-12-06, follow-ups): 98 of 118 follow-ups marked with their kind, 1 with another kind,
-    12 of 46 other mid-conversation lines marked. This holds that line."""
-    lines = [json.loads(line) for line in (HOLDOUT.parent / "follow_ups_test.jsonl").read_text().splitlines()]
+@pytest.mark.parametrize("half, kinds_at_least, wrong_at_most, others_at_most", [
+    ("follow_ups_test.jsonl", 96, 2, 8), ("follow_ups_2_test.jsonl", 53, 1, 3)])
+def test_another_writers_follow_ups_are_told_apart_as_measured(rasa_stack, waypoint_bin, half, kinds_at_least,
+                                                              wrong_at_most, others_at_most):
+    """What a young person says next (nlu_components/follow_up.py), on the test halves of the
+    writers who did not write bot/data/follow_ups.yml, read once for model aaeaa713
+    (docs/nlu-evaluation.md, 2026-12-06, follow-ups): 96 of 118 and 53 of 60 follow-ups marked
+    with their kind, 2 and 1 with another kind, 8 of 46 and 3 of 25 other lines marked. The
+    step is a logistic regression on a fixed encoder, the same on every machine: this holds
+    that line."""
+    lines = [json.loads(line) for line in (HOLDOUT.parent / half).read_text().splitlines()]
     run = classify(waypoint_bin, rasa_stack.settings, stdin="".join(json.dumps({"text": l["text"]}) + "\n" for l in lines))
     results = [json.loads(line) for line in run.stdout.splitlines()]
     follow_ups = [(l["kind"], r["follow_up"]) for l, r in zip(lines, results, strict=True) if l["kind"] != "none"]
     others = [r["follow_up"] for l, r in zip(lines, results, strict=True) if l["kind"] == "none"]
-    assert sum(kind == found for kind, found in follow_ups) >= 98
-    assert sum(found not in (None, kind) for kind, found in follow_ups) <= 2
-    assert sum(found is not None for found in others) <= 12
+    assert sum(kind == found for kind, found in follow_ups) >= kinds_at_least
+    assert sum(found not in (None, kind) for kind, found in follow_ups) <= wrong_at_most
+    assert sum(found is not None for found in others) <= others_at_most

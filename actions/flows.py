@@ -113,7 +113,9 @@ def send_step(step: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     sent = [r for r in STEPS[step] if r not in ONLY_WITH or values[ONLY_WITH[r]]]
     for response in sent:
         dispatcher.utter_message(response=response, **values)
-    events = [SlotSet("flow", step), *told(tracker)]
+    events = [SlotSet("flow", step), *told(tracker),
+              # For responses from rules, which have no action to fill them (utter_listening).
+              SlotSet("crisis_lines", values["crisis_lines"]), SlotSet("emergency_number", values["emergency_number"])]
     if (
         places.region_of(region) is None
         and not tracker.get_slot("country_offered")

@@ -55,3 +55,17 @@ async def test_a_follow_up_in_a_crisis_starts_with_the_crisis_lines(bridge):
         assert "988" in result.replies[0].text, (text, _texts(result))
         assert _texts(result) != _texts(first)
         first = result
+
+
+async def test_a_typed_yes_or_no_right_after_crisis_or_danger_gets_the_lines_again(bridge):
+    """A typed "no" to "are you safe right now?" got "Okay. I'm listening" and no number (the
+    third blind conversations' review)."""
+    await bridge.send("yes-no-danger", payload="/danger")
+    answered = await bridge.send("yes-no-danger", text="no")
+    assert "call 911" in answered.replies[0].text
+    await bridge.send("yes-no-crisis", payload="/crisis")
+    answered = await bridge.send("yes-no-crisis", text="yes")
+    assert "988" in answered.replies[0].text
+    # Out of the blue, a yes still just invites them to talk.
+    answered = await bridge.send("yes-no-alone", text="yes")
+    assert "listening" in answered.replies[0].text

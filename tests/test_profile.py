@@ -134,3 +134,11 @@ def test_a_sentence_that_is_only_a_place_counts_too():
     assert country("i dont know. im in my room. port harcourt") == "NG"
     assert country("i dont know. im in my room") is None
     assert country("nice. thanks") is None
+
+
+@pytest.mark.parametrize("text, key", [("can i talk to a real person. like a human. im in joburg", "ZA"),
+                                       ("im in naija", "NG"), ("durban. 16. i can go to my neighbour", "ZA")])
+def test_the_names_young_people_use_for_big_cities_give_their_country(text, key):
+    from actions.told import country_now
+
+    assert country_now(fresh_tracker({"country": None}, {"text": text})) == key

@@ -8,21 +8,20 @@ said, then one step on in the same flow. What kind of follow-up it is comes from
 pipeline (nlu_components/follow_up.py, `follow_up` in the parse result); a turn with no
 kind still stays in the flow.
 
-Crisis and danger never lose their lines: a follow-up in those flows ends with the crisis
+Crisis and danger never lose their lines: a follow-up in those flows starts with the crisis
 lines or the emergency number. A second ask never gets the same words: where the planned
 reply is the one just sent, a shorter one goes instead.
 """
 
 from __future__ import annotations
 
-
 from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.confidentiality import friends_promise
 from actions.told import country_now, told
+from bot.confidentiality import friends_promise
 from bot.resources import help_lines
 
 FOLLOW_UP_KEY = "follow_up"
@@ -72,9 +71,10 @@ ANSWERS: dict[tuple[str, str | None], str | None] = {
     ("friend_promise", "friend"): "utter_friend_promise",
 }
 
-# Crisis and danger keep their lines, sent first, whatever was said.
-# Two ways to say them, taken in turn, so an ongoing emergency never gets the same words twice.
-LINES_FIRST = {"crisis": ("utter_crisis_stay", "utter_crisis_now_lines"), "danger": ("utter_danger_stay", "utter_danger")}
+# Crisis and danger keep their lines, sent first, whatever was said: two ways to say them,
+# taken in turn, so an ongoing emergency never gets the same words twice.
+LINES_FIRST = {"crisis": ("utter_crisis_stay", "utter_crisis_now_lines"),
+               "danger": ("utter_danger_stay", "utter_danger")}
 # Elsewhere a way on ends the turn: the kind's own (are you safe, after "they know where I
 # live"; a person, after anger), or the next step.
 WAY_ON_BY_KIND = {"knows_where": "utter_follow_up_safe_check", "angry_at_bot": "utter_follow_up_person"}

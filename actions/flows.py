@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.follow_ups import (LINES_FIRST, answer_follow_up, answer_for, family_of, follow_up_kind,
                                 previous_responses)
-from actions.told import country_now, told
+from actions.told import ask_which_country, country_now, places_it_could_be, told
 from bot import places, resources
 from bot.ages import other_is_adult
 from bot.confidentiality import friends_promise
@@ -116,7 +116,12 @@ def send_step(step: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     events = [SlotSet("flow", step), *told(tracker),
               # For responses from rules, which have no action to fill them (utter_listening).
               SlotSet("crisis_lines", values["crisis_lines"]), SlotSet("emergency_number", values["emergency_number"])]
-    if (
+    could_be = places_it_could_be(tracker) if places.region_of(region) is None else ()
+    if could_be:
+        # "perth. fine. can u give me the number": which Perth, now, with a button each.
+        ask_which_country(dispatcher, could_be)
+        events.append(SlotSet("country_offered", True))
+    elif (
         places.region_of(region) is None
         and not tracker.get_slot("country_offered")
         and len(sent) < MAX_BUBBLES

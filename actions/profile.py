@@ -7,7 +7,6 @@ the country code are kept, never the exact age or the words typed.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -15,12 +14,11 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.flows import send_help_menu
+from actions.told import SHORT_NAMES, ask_which_country
 from bot import places
 from bot.ages import AGE_BANDS, age_band
 from bot.resources import help_lines
 
-# Short names, said with "the" in a sentence ("help for the UK").
-SHORT_NAMES = {"US": "US", "UK": "UK"}
 def _country_question_due(tracker: Tracker) -> bool:
     return places.region_of(tracker.get_slot("country")) is None and not tracker.get_slot("country_offered")
 
@@ -31,11 +29,6 @@ def _ask_country(dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
     dispatcher.utter_message(response="utter_ask_country")
     dispatcher.utter_message(response="utter_ask_country_skip")
     return [SlotSet("country_offered", True)]
-
-
-def _choose_button(found: places.Country) -> dict[str, str]:
-    payload = json.dumps({"country": found.key}, separators=(",", ":"))
-    return {"title": SHORT_NAMES.get(found.key, found.name), "payload": f"/choose_country{payload}"}
 
 
 def _in_a_sentence(found: places.Country) -> str:
@@ -62,11 +55,7 @@ class ActionSetCountry(Action):
         else:
             reading = places.read_place(tracker.latest_message.get("text") or "")
         if reading.could_be:
-            dispatcher.utter_message(
-                text="Just to check, which country do you mean?",
-                buttons=[*map(_choose_button, reading.could_be),
-                         {"title": "Somewhere else", "payload": '/choose_country{"country":"OTHER"}'}],
-            )
+            ask_which_country(dispatcher, reading.could_be)
             return [SlotSet("country_offered", True)]
         found = reading.country
         code = found.key if found else places.OTHER

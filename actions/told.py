@@ -2,8 +2,9 @@
 10", "14f", "year 8") and where they are ("im in lagos", "i live in cebu").
 
 Said in passing, neither was read before: a young person in crisis in Lagos got 988 and 911
-after saying where they were (the second blind conversations' review). Only the band and the
-country code are kept, never the exact age or the words.
+after saying where they were (the second blind conversations' review). A place in more than
+one country ("perth") is asked about in that turn, with a button per country. Only the band
+and the country code are kept, never the exact age or the words.
 """
 
 from __future__ import annotations
@@ -13,25 +14,50 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
+import json
 import re
+
+from rasa_sdk.executor import CollectingDispatcher
 
 from bot.ages import stated_age_band
 from bot.places import Country, is_place_answer, place_in_passing, read_place
+
+# Short names, said with "the" in a sentence ("help for the UK").
+SHORT_NAMES = {"US": "US", "UK": "UK"}
 
 
 def _text(tracker: Tracker) -> str:
     return tracker.latest_message.get("text") or ""
 
 
+def _place_sentences(text: str) -> list[str]:
+    """In a message of several sentences, those that are only a place ("perth. fine. can u...")."""
+    sentences = [s for s in re.split(r"[.!?\n]+", text) if s.strip()]
+    return [s for s in sentences if is_place_answer(s)] if len(sentences) > 1 else []
+
+
 def _place_said(text: str) -> Country | None:
     """A place said in passing ("im in lagos"), or a sentence that is only a place ("i dont
     know. im in my room. port harcourt"), when it can be only one country."""
     said = place_in_passing(text)
-    if said is None:
-        sentences = [s for s in re.split(r"[.!?\n]+", text) if s.strip()]
-        if len(sentences) > 1:
-            said = next((read_place(s).country for s in sentences if is_place_answer(s)), None)
-    return said
+    return said or next((read_place(s).country for s in _place_sentences(text) if read_place(s).country), None)
+
+
+def places_it_could_be(tracker: Tracker) -> tuple[Country, ...]:
+    """A sentence that is only a place in more than one country ("perth. fine..."): ask which."""
+    return next((read_place(s).could_be for s in _place_sentences(_text(tracker)) if read_place(s).could_be), ())
+
+
+def ask_which_country(dispatcher: CollectingDispatcher, could_be: tuple[Country, ...]) -> None:
+    """A button per country the place could be in, so no one gets another country's number."""
+    dispatcher.utter_message(text="Just to check, which country do you mean?",
+                             buttons=[*map(_choose_button, could_be),
+                                      {"title": "Somewhere else", "payload": '/choose_country{"country":"OTHER"}'}])
+
+
+def _choose_button(found: Country) -> dict[str, str]:
+    payload = json.dumps({"country": found.key}, separators=(",", ":"))
+    return {"title": SHORT_NAMES.get(found.key, found.name), "payload": f"/choose_country{payload}"}
 
 
 def country_now(tracker: Tracker) -> str | None:

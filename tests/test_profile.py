@@ -142,3 +142,19 @@ def test_the_names_young_people_use_for_big_cities_give_their_country(text, key)
     from actions.told import country_now
 
     assert country_now(fresh_tracker({"country": None}, {"text": text})) == key
+
+
+def test_a_place_in_more_than_one_country_said_with_more_gets_asked_about_in_that_turn():
+    """"perth. fine. can u give me the number for the kids helpline one" got US lines and no
+    question (the third blind conversations' review)."""
+    from actions.flows import CrisisHelp
+
+    message = {"text": "perth. fine. can u give me the number for the kids helpline one", "entities": [],
+               "intent": {"name": "crisis", "confidence": 0.99},
+               "safety_signal": {"id": "crisis.suicide_wish", "emergency": False, "language": "en"}}
+    dispatcher = CollectingDispatcher()
+    asyncio.run(CrisisHelp().run(dispatcher, fresh_tracker({"country": None, "age_band": None}, message), {}))
+    question = dispatcher.messages[-1]
+    assert question["text"] == "Just to check, which country do you mean?"
+    assert [b["title"] for b in question["buttons"]] == ["UK", "Australia", "Somewhere else"]
+    assert dispatcher.messages[0]["response"] == "utter_crisis"  # the lines still come first

@@ -35,6 +35,9 @@ STEPS: dict[str, tuple[str, ...]] = {
     "crisis_stay": ("utter_crisis_stay",),
     # An act already done or under way: the emergency number first, with the crisis line.
     "crisis_act": ("utter_crisis_act", "utter_crisis_act_offer"),
+    # A friend at risk (the lexicon's crisis.friend_at_risk): what to do for them, the
+    # emergency number first, then their lines; not wording meant for the writer's own crisis.
+    "crisis_friend": ("utter_crisis_friend", "utter_crisis_friend_lines"),
     # Only the model, unsure, says crisis or danger: ask, with the numbers, instead of asserting.
     "crisis_check": ("utter_crisis_check",),
     "danger": ("utter_danger", "utter_danger_talk"),
@@ -73,6 +76,7 @@ ONLY_WITH: dict[str, str] = {"utter_removal_more": "more_removal_lines"}
 NEXT: dict[str, str] = {
     "crisis": "crisis_now",
     "crisis_act": "crisis_now",
+    "crisis_friend": "friend",
     # A crisis never ends on a menu or a wrap-up: it goes on between staying and small steps.
     "crisis_now": "crisis_stay",
     "crisis_stay": "crisis_now",
@@ -94,6 +98,8 @@ NEXT: dict[str, str] = {
 }
 
 
+# The lexicon's signal for someone else at risk: the young person is the helper.
+FRIEND_AT_RISK = "crisis.friend_at_risk"
 # Below this confidence, a crisis or danger guess of the model's own (no lexicon signal) is
 # asked about rather than asserted. Chosen on the external dev halves and the project's sets
 # (scripts/check_in_threshold.py; docs/nlu-evaluation.md records the sweep).
@@ -210,6 +216,8 @@ class SafetyHelp(FlowStep, ABC):
         step = self.step
         if signal.get("emergency") and f"{step}_act" in STEPS:
             step = f"{step}_act"
+        elif signal.get("id") == FRIEND_AT_RISK and tracker.get_slot("flow") != "crisis_friend":
+            step = "crisis_friend"
         elif continues_flow(step, tracker) and signal.get("language") not in LANGUAGE_NOTES:
             # Said again, or followed up, within a crisis or danger flow: the lines first again,
             # in other words than the last turn's (actions/follow_ups.py).

@@ -28,7 +28,7 @@ FOLLOW_UP_KEY = "follow_up"
 
 # Which flow each step belongs to; a follow-up is answered in its flow's words.
 FAMILY: dict[str, str] = {
-    **dict.fromkeys(("crisis", "crisis_now", "crisis_stay", "crisis_act", "crisis_check"), "crisis"),
+    **dict.fromkeys(("crisis", "crisis_now", "crisis_stay", "crisis_act", "crisis_check", "crisis_friend"), "crisis"),
     **dict.fromkeys(("danger", "danger_plan", "danger_check"), "danger"),
     **dict.fromkeys(("sextortion", "sextortion_paid", "sextortion_fake", "save"), "sextortion"),
     **dict.fromkeys(("pressure", "adult_pressure", "say_no"), "pressure"),

@@ -192,3 +192,15 @@ def test_a_follow_up_an_unsure_model_reads_as_crisis_is_answered_then_checked_in
     signal = {"id": "crisis.suicide_wish", "emergency": False, "language": "en"}
     assert _turn(CrisisHelp(), "sextortion", intent="crisis", kind="self_blame", safety_signal=signal)[0] == "utter_crisis"
     assert _turn(CrisisHelp(), "sextortion", intent="crisis", confidence=0.99, kind="self_blame")[0] == "utter_crisis"
+
+
+def test_a_friend_at_risk_gets_what_to_do_for_them_with_the_emergency_number_first():
+    signal = {"id": "crisis.friend_at_risk", "emergency": False, "language": "en"}
+    sent = _turn(CrisisHelp(), None, intent="crisis", safety_signal=signal)
+    assert sent[:2] == list(STEPS["crisis_friend"])
+    assert all(t.startswith("Your friend could be in danger.") and "{emergency_number}" in t.split(".")[1]
+               for t in _domain_texts("utter_crisis_friend"))
+    assert all("{crisis_lines}" in t for t in _domain_texts("utter_crisis_friend_lines"))
+    # Said again: the crisis lines first, as for any crisis follow-up, not the same reply.
+    again = _turn(CrisisHelp(), "crisis_friend", intent="crisis", safety_signal=signal, last_turn=sent)
+    assert again[0] == "utter_crisis_stay"

@@ -9,6 +9,7 @@ down. Pure Python with PyYAML only, so both environments import it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -29,9 +30,35 @@ _REPEATS = re.compile(r"([^\W\d_])\1{2,}")  # a letter (any script) 3+ times
 _SPACES = re.compile(r"\s+")
 
 
+# Cyrillic and Greek letters drawn like Latin ones ("kіll" with a Cyrillic і) read as the Latin
+# letter. Everywhere, not only inside Latin words: a hider swaps whole words too, and the net has
+# no Cyrillic or Greek phrasings that this could spoil.
+_LOOK_ALIKES = str.maketrans(
+    "авеёкмнорстухѕіїјԁһԛԝӏүɡɑıαβεηικνορτυχγω",
+    "abeekmhopctyxsiijdhqwlygaiabenikvoptuxyw",
+)
+
+
+def without_accents(text: str) -> str:
+    """"é" as "e", "ñ" as "n": the lexicon's patterns are read the same way."""
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+    )
+
+
+def _plain_letters(text: str) -> str:
+    """What a phone or a hider can dress letters in, undone: invisible characters (zero-width
+    spaces, soft hyphens, direction marks) dropped, fullwidth and styled letters ("ｋｉｌｌ",
+    "𝐤𝐢𝐥𝐥") as plain ones (NFKC), look-alike letters from other scripts, accents."""
+    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    text = unicodedata.normalize("NFKC", text).lower()
+    return without_accents(text.translate(_LOOK_ALIKES))
+
+
 def normalise(text: str) -> str:
-    """Lowercase, drop apostrophes, squeeze stretched letters ("pleeease") and spaces."""
-    text = _APOSTROPHES.sub("", text.lower())
+    """Plain letters, lowercase, no apostrophes, stretched letters ("pleeease") and spaces
+    squeezed."""
+    text = _APOSTROPHES.sub("", _plain_letters(text))
     text = _REPEATS.sub(r"\1\1", text)
     return _SPACES.sub(" ", text).strip()
 
@@ -83,8 +110,8 @@ class SafetyNet:
                     id=raw["id"],
                     category=raw["category"],
                     description=raw.get("description", ""),
-                    patterns=tuple(re.compile(p) for p in raw["patterns"]),
-                    unless=tuple(re.compile(p) for p in raw.get("unless") or ()),
+                    patterns=tuple(re.compile(without_accents(p)) for p in raw["patterns"]),
+                    unless=tuple(re.compile(without_accents(p)) for p in raw.get("unless") or ()),
                     emergency=bool(raw.get("emergency", False)),
                     language=raw.get("language", "en"),
                 )

@@ -229,7 +229,10 @@ class TelegramChannel:
         await self._answer(update, payload=COMMAND_PAYLOADS[command], exit_button=command == "start")
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        text = update.effective_message.text
+        await self._take_words(update, update.effective_message.text)
+
+    async def _take_words(self, update: Update, text: str) -> None:
+        """Typed words, or a caption's: to the counsellor who holds the chat, or a turn."""
         if self.handoff is not None:
             handled, answer = await self.handoff.take_text(update.effective_user.id, self._subject(update), text)
             if answer:
@@ -276,10 +279,13 @@ class TelegramChannel:
             await self.handoff.youth_event(self._subject(update), cards.YOUTH_EXITED)
 
     async def on_deleted_media(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Never downloaded (no getFile), deleted at once, and the young person told why."""
+        """Never downloaded (no getFile), deleted at once, and the young person told why. A
+        caption is their words: answered first (it may say they are in danger), then the note."""
         message = update.effective_message
         with contextlib.suppress(TelegramError):
             await message.delete()
+        if message.caption:
+            await self._take_words(update, message.caption)
         chat = update.effective_chat.id
         if message.contact or message.location:
             await self._send(chat, SHARED_PLACE_REPLY)
@@ -290,8 +296,13 @@ class TelegramChannel:
             await self.handoff.youth_event(self._subject(update), cards.YOUTH_MEDIA)
 
     async def on_unreadable(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Voice, audio, stickers, GIFs: not opened, not downloaded; ask for words instead."""
-        self.history.add(update.effective_chat.id, update.effective_message.message_id)
+        """Voice, audio, stickers, GIFs: not opened, not downloaded; a caption is answered as
+        words, and without one the young person is asked for words."""
+        message = update.effective_message
+        if message.caption:
+            await self._take_words(update, message.caption)
+            return
+        self.history.add(update.effective_chat.id, message.message_id)
         await self._send(update.effective_chat.id, CANT_READ_REPLY)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -59,6 +59,20 @@ async def test_media_is_deleted_at_once_never_downloaded_and_explained(rasa_stac
     assert fake.sent("getFile") == []
 
 
+async def test_a_caption_is_read_as_their_words_and_a_crisis_in_it_is_answered_first(rasa_stack):
+    # A photo whose caption said they would end it tonight used to get only the media note.
+    with FakeTelegram() as fake:
+        async with channel_on(fake, rasa_stack.settings.rasa_url, rasa_stack.auth_token):
+            photo = [{"file_id": "AgADphoto", "file_unique_id": "p3", "width": 90, "height": 90}]
+            fake.push({"message": fake.message(1022, photo=photo, caption="im going to end it all tonight")})
+            await fake.wait_for("deleteMessage")
+            sent = await fake.settle(1022)
+    texts = [m["text"] for m in sent]
+    assert "988" in texts[0]
+    assert list(media_refusal(None)) == texts[-2:]
+    assert fake.sent("getFile") == []
+
+
 async def test_the_media_refusal_names_the_removal_tool_for_their_country(rasa_stack):
     with FakeTelegram() as fake:
         async with channel_on(fake, rasa_stack.settings.rasa_url, rasa_stack.auth_token):

@@ -25,6 +25,34 @@ def test_catches(case):
     assert match.language == case.get("language", "en"), f"language: {case['text']!r}"
 
 
+def _fullwidth(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else "\u3000" if c == " " else c for c in text)
+
+
+def _zero_width(text: str) -> str:
+    return "\u200b".join(text)
+
+
+def _look_alikes(text: str) -> str:
+    return text.translate(str.maketrans("aeiocpxy", "аеіосрху"))  # Cyrillic letters
+
+
+def _accents(text: str) -> str:
+    return text.translate(str.maketrans("aeiou", "áéíóú"))
+
+
+@pytest.mark.parametrize("dress", [_fullwidth, _zero_width, _look_alikes, _accents])
+def test_letters_dressed_up_are_still_read(dress):
+    # Fullwidth letters, zero-width spaces, Cyrillic look-alikes and accents hid crisis
+    # words from the net in a black-box run; every must-catch case, dressed, still fires.
+    missed = []
+    for case in CASES["must_catch"]:
+        match = default_net().check(dress(case["text"]))
+        if match is None or match.signal != case["signal"]:
+            missed.append(case["text"])
+    assert missed == []
+
+
 @pytest.mark.parametrize("text", CASES["must_not_catch"], ids=lambda t: t[:40])
 def test_leaves_everyday_lines_alone(text):
     assert default_net().check(text) is None

@@ -198,7 +198,7 @@ async def crisis_with_rasa_down(messages: int = 100) -> list[float]:
             await replies.wait_until(chat, 1, TURN_TIMEOUT)
             latencies.append((replies.time_of(chat, 0) - sent_at) * 1000)
             # Young people one after another, not a flood: back to back, Telegram's overall
-            # limit of 30 messages a second (AIORateLimiter) would be what this measures.
+            # limit of 30 messages a second (PatientRateLimiter) would be what this measures.
             await asyncio.sleep(0.1)
     return latencies[5:]  # the first few warm up PTB and the lexicon
 

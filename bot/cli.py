@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import signal
@@ -22,6 +21,7 @@ from bot.config import Settings
 from bot.conversation import RasaBridge
 from bot.handoff.desk import HandoffDesk
 from bot.handoff.hours import Schedule, load_schedule
+from bot.loops import every
 from bot.store.database import database_url, open_database
 from bot.store.privacy import PrivacyStore
 from bot.supervisor import ChildFailed
@@ -116,14 +116,16 @@ def _signal_running_bot(settings: Settings) -> int:
 IDLE_FORGET_SECONDS = 3600  # as Rasa's session_expiration_time (responses/session.yml)
 
 
-async def _purge_periodically(store: PrivacyStore | None, bridge: RasaBridge) -> None:
+async def _purge(store: PrivacyStore | None, bridge: RasaBridge) -> None:
     """Expired kept messages leave the database; idle conversations leave Rasa's memory."""
-    while True:
-        await asyncio.sleep(300)
-        await bridge.forget_idle(IDLE_FORGET_SECONDS)
-        if store is not None:
-            with contextlib.suppress(SQLAlchemyError):
-                await asyncio.to_thread(store.purge_expired)
+    await bridge.forget_idle(IDLE_FORGET_SECONDS)
+    if store is not None:
+        await asyncio.to_thread(store.purge_expired)
+
+
+def _restarting(failure: ChildFailed) -> None:
+    _status(failure.report())
+    _status(f"starting {failure.name} again; meanwhile young people get the lines to call")
 
 
 async def _run(settings: Settings) -> int:
@@ -134,7 +136,7 @@ async def _run(settings: Settings) -> int:
         store = _privacy_store(settings)
         bridge = RasaBridge(settings.rasa_url, timeout=settings.rasa_reply_timeout, auth_token=running.auth_token,
                             store=store)
-        purging = asyncio.ensure_future(_purge_periodically(store, bridge))
+        purging = asyncio.ensure_future(every(300, lambda: _purge(store, bridge), "purge"))
         pid_file = settings.var_dir / "waypoint.pid"
         pid_file.write_text(str(os.getpid()))
         asyncio.get_running_loop().add_signal_handler(
@@ -163,7 +165,7 @@ async def _run(settings: Settings) -> int:
 
                 _status("no TELEGRAM_BOT_TOKEN set: chatting in this terminal")
                 chatting = asyncio.ensure_future(run_terminal(bridge))
-            watching = asyncio.ensure_future(running.supervisor.watch())
+            watching = asyncio.ensure_future(running.supervisor.keep_running(_restarting))
             done, _ = await asyncio.wait({chatting, watching}, return_when=asyncio.FIRST_COMPLETED)
             if watching in done:
                 chatting.cancel()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,6 +31,8 @@ from bot.never_silent import fallback_for
 from bot.store.privacy import PrivacyStore
 
 log = logging.getLogger(__name__)
+# Leading spaces, line breaks and slashes of typed text: Rasa would read "/word" as an intent.
+_AS_WORDS = re.compile(r"^[\s/]+")
 
 
 @dataclass
@@ -152,8 +155,9 @@ class RasaBridge:
     ) -> TurnResult:
         """One turn: typed `text`, or the `payload` of a button the young person tapped.
 
-        Rasa reads a message starting with "/" as an intent, so typed text loses its leading
-        slashes: what a young person types is always understood as words.
+        Rasa reads a message starting with "/" as an intent (after spaces or line breaks too:
+        " /restart" wiped a conversation), so typed text loses its leading spaces and slashes:
+        what a young person types is always understood as words.
         """
         started = time.monotonic()
         result = await self._turn(sender, text, payload, metadata)
@@ -178,7 +182,7 @@ class RasaBridge:
                         metadata: dict[str, Any] | None) -> TurnResult:
         """The turn at Rasa; whatever fails there becomes the never-silent reply."""
         self._last_seen[sender] = time.monotonic()
-        message = payload if payload is not None else (text or "").lstrip("/")
+        message = payload if payload is not None else _AS_WORDS.sub("", text or "")
         body = {"sender": sender, "message": message, "metadata": metadata or {}}
         await self._open.wait()  # closed only while a new model is swapped in
         self._in_flight += 1

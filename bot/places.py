@@ -59,8 +59,8 @@ def countries() -> dict[str, Country]:
 
 def country(value: str | None) -> Country | None:
     """The country a slot or button value names ("US", "UK", "GB", "DE"); None for unknown or
-    "OTHER" (somewhere not named)."""
-    if not value:
+    "OTHER" (somewhere not named), and for anything that is not text (a forged button)."""
+    if not isinstance(value, str) or not value:
         return None
     key = value.strip().upper()
     return countries().get("UK" if key == "GB" else key)
@@ -68,7 +68,7 @@ def country(value: str | None) -> Country | None:
 
 def region_of(value: str | None) -> str | None:
     """The region whose services a slot value gets; None when the country is unknown."""
-    if not value:
+    if not isinstance(value, str) or not value:
         return None
     if value.strip().upper() == OTHER:
         return OTHER

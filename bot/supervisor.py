@@ -2,8 +2,9 @@
 
 A young person must never write into a half-started bot, and a crashed server must never go
 unnoticed while the channel keeps accepting messages. So readiness is a health endpoint that
-answers, not a sleep; any child that exits is reported with the end of its log and the
-others are stopped; and stopping sends SIGTERM to each child's whole process group (Sanic
+answers, not a sleep; a child that exits is reported with the end of its log and started
+again (the channel answers with the lines to call meanwhile), and only a child that keeps
+failing stops the bot; and stopping sends SIGTERM to each child's whole process group (Sanic
 forks workers), then SIGKILL after a grace period.
 """
 
@@ -164,8 +165,8 @@ class Supervisor:
             await self.stop()
             raise
 
-    async def watch(self) -> ChildFailed:
-        """Return (not raise) the first child that exits while the supervisor is running."""
+    async def _first_exit(self) -> tuple[ChildFailed, Child]:
+        """The first child that exits while the supervisor is running, and why."""
         waits = {
             asyncio.ensure_future(c.process.wait()): c for c in self.children if c.process
         }
@@ -175,7 +176,33 @@ class Supervisor:
             for task in waits:
                 task.cancel()
         child = waits[next(iter(done))]
-        return child.failure(f"stopped unexpectedly with exit code {child.process.returncode}")
+        return child.failure(f"stopped unexpectedly with exit code {child.process.returncode}"), child
+
+    async def keep_running(self, on_restart: Callable[[ChildFailed], None] = lambda failure: None, *,
+                           give_up_after: int = 5, within: float = 600.0, first_wait: float = 1.0) -> ChildFailed:
+        """Restarts any child that exits, waiting longer each time (first_wait, doubling, at most
+        30 s), while the channel keeps answering with the lines to call. Returns (never raises)
+        the failure only when one child has failed `give_up_after` times `within` seconds:
+        then it cannot recover and the bot should stop."""
+        failures: dict[str, list[float]] = {}
+        failure, child = await self._first_exit()
+        while True:
+            now = time.monotonic()
+            recent = [t for t in failures.get(child.spec.name, []) if now - t < within] + [now]
+            failures[child.spec.name] = recent
+            if len(recent) >= give_up_after:
+                return failure
+            on_restart(failure)
+            await child.stop(self.stop_grace)  # its workers too
+            await asyncio.sleep(min(30.0, first_wait * 2 ** (len(recent) - 1)))
+            try:
+                await child.spawn()
+                async with httpx.AsyncClient() as client:
+                    await child.wait_ready(client)
+            except ChildFailed as again:
+                failure = again
+                continue
+            failure, child = await self._first_exit()
 
     async def stop(self) -> None:
         if self._stopping:

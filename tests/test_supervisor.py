@@ -1,6 +1,7 @@
 """The supervisor against real child processes: readiness, a crash, a clean stop."""
 
 import asyncio
+import contextlib
 import sys
 import time
 from pathlib import Path
@@ -60,7 +61,7 @@ async def test_crash_after_start_is_reported_with_its_log_and_the_others_stopped
     steady = toy(tmp_path, "steady")
     supervisor = Supervisor([steady, crashing])
     async with supervisor:
-        failure = await asyncio.wait_for(supervisor.watch(), timeout=20)
+        failure = await asyncio.wait_for(supervisor.keep_running(give_up_after=1), timeout=20)
     assert failure.name == "crashing"
     assert "9" in failure.reason
     assert "simulated crash" in failure.report()
@@ -89,3 +90,30 @@ async def test_stop_ends_every_child_and_its_workers_even_if_sigterm_is_ignored(
     assert not any(alive(pid) for pid in pids)
     for spec in (forking, stubborn):
         assert not listening(int(spec.health_url.split(":")[2].split("/")[0]))
+
+
+async def test_a_child_that_exits_is_started_again_and_only_one_that_keeps_failing_gives_up(tmp_path):
+    # A dead Rasa or action server used to stop the whole bot for good.
+    flaky = toy(tmp_path, "flaky", "--exit-after", "1.5", "--exit-code", "3")
+    steady = toy(tmp_path, "steady")
+    restarts, answered_again = [], []
+
+    def on_restart(failure: ChildFailed) -> None:
+        restarts.append(failure.name)
+
+    async with Supervisor([steady, flaky]) as supervisor:
+        keeping = asyncio.ensure_future(supervisor.keep_running(on_restart, give_up_after=3, first_wait=0.2))
+        async with httpx.AsyncClient() as client:
+            while len(restarts) < 1:
+                await asyncio.sleep(0.05)
+            while not keeping.done():
+                with contextlib.suppress(httpx.HTTPError):
+                    if (await client.get(flaky.health_url, timeout=1)).status_code == 200:
+                        answered_again.append(True)
+                await asyncio.sleep(0.1)
+            steady_pid = supervisor.children[0].pid
+            assert (await client.get(steady.health_url)).status_code == 200  # never touched
+        failure = keeping.result()
+    assert restarts == ["flaky", "flaky"] and answered_again
+    assert failure.name == "flaky" and "3" in failure.reason
+    assert not alive(steady_pid)

@@ -1,6 +1,6 @@
 """Long replies are split under Telegram's 4,096-character limit without losing a character."""
 
-from bot.channels.telegram import MAX_MESSAGE, split_for_telegram
+from bot.channels.sending import MAX_MESSAGE, split_for_telegram
 
 
 def test_long_text_is_split_at_line_breaks_and_nothing_is_lost():

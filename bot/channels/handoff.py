@@ -15,19 +15,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.channels.keyboard import keyboard
+from bot.channels.sending import send_text
 from bot.conversation import RasaBridge, TurnResult
 from bot.handoff import cards, replies
 from bot.handoff.desk import HandoffDesk
 from bot.handoff.hours import Schedule, local_time_for
+from bot.loops import every
 from bot.messages import Button, Reply
 from bot.never_silent import fallback_text
 from bot.safety_net import Match, default_net
@@ -63,6 +66,20 @@ class TelegramHandoff:
         self._hold = hold
         self.watch_seconds = watch_seconds
         self.bot = None  # set by the channel once its Application exists
+        self._cards: set[asyncio.Task] = set()
+
+    def _card_later(self, work: Coroutine[Any, Any, None]) -> None:
+        """Cards and card edits for the group go out after the young person's reply, never
+        before it: the group is paced to 20 messages a minute, and in a surge a crisis reply
+        waited minutes behind cards."""
+        task = asyncio.ensure_future(work)
+        self._cards.add(task)
+        task.add_done_callback(self._card_done)
+
+    def _card_done(self, task: asyncio.Task) -> None:
+        self._cards.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("group card failed", extra={"error": task.exception().__class__.__name__})
 
     async def _db(self, call, *args):
         return await asyncio.to_thread(call, *args)
@@ -100,12 +117,13 @@ class TelegramHandoff:
         signal = default_net().check(text)  # the deterministic net, as in Rasa: no model needed
         if route.ticket.status != "claimed" or route.owner is None:
             if signal is not None:
-                await self._escalate(route.ticket, signal)
+                self._card_later(self._escalate(route.ticket, signal))
             return False, None
         relayed = cards.from_youth(route.ticket, text)
         if signal is not None:
             relayed += cards.signal_note(signal.signal)
-        await self.bot.send_message(route.owner.telegram_user_id, relayed)
+        # protect_content: the young person's words cannot be forwarded or saved from the counsellor's chat.
+        await send_text(self.bot, route.owner.telegram_user_id, relayed, protect_content=True)
         return True, None
 
     async def _escalate(self, ticket: Ticket, signal: Match) -> None:
@@ -139,7 +157,7 @@ class TelegramHandoff:
             if ticket is not None and ticket.status == "claimed":
                 counsellor = await self._db(self.desk.counsellor_of, ticket)
                 if counsellor is not None:
-                    await self.bot.send_message(counsellor.telegram_user_id, notice.format(id=ticket.id))
+                    await send_text(self.bot, counsellor.telegram_user_id, notice.format(id=ticket.id))
 
     async def before_erase(self, subject: str) -> None:
         """/delete: the counsellor learns the chat ended before every row about it goes."""
@@ -202,7 +220,7 @@ class TelegramHandoff:
                                    reason=context.reason, age_band=context.age_band, country=context.country,
                                    share_history=share, history=context.texts))
         await self._count("handoff", "requested")
-        await self._post_card(ticket)
+        self._card_later(self._post_card(ticket))
         now = self.store.now()
         if not self.schedule.is_open(now):
             await self._db(self.desk.mark_noticed, ticket)
@@ -226,7 +244,7 @@ class TelegramHandoff:
     async def _tell_counsellor(self, closed, notice: str) -> None:
         if closed is not None and closed.counsellor is not None:
             with contextlib.suppress(TelegramError):
-                await self.bot.send_message(closed.counsellor.telegram_user_id, notice.format(id=closed.ticket.id))
+                await send_text(self.bot, closed.counsellor.telegram_user_id, notice.format(id=closed.ticket.id))
 
     # --- the counsellors' group --------------------------------------------------------------
     async def _post_card(self, ticket: Ticket) -> None:
@@ -234,8 +252,7 @@ class TelegramHandoff:
             return
         button = cards.take_button(ticket)
         try:
-            sent = await self.bot.send_message(self.group, cards.card(ticket, self.store.now()),
-                                               reply_markup=keyboard((button,)))
+            *_, sent = await send_text(self.bot, self.group, cards.card(ticket, self.store.now()), keyboard((button,)))
             await self._db(self.desk.set_group_message, ticket.id, sent.message_id)
         except (TelegramError, SQLAlchemyError) as exc:
             log.warning("could not post the handoff card", extra={"error": exc.__class__.__name__})
@@ -263,8 +280,20 @@ class TelegramHandoff:
         counsellor = await self._db(self.desk.counsellor, user_id)
         chat = await self._db(self.desk.youth_chat, ticket)
         relayed = (Reply(replies.from_counsellor(counsellor.display_name, t)) for t in (text, *more))
-        await self._tell_youth(chat, *relayed)
+        try:
+            await self._tell_youth(chat, *relayed)
+        except Forbidden:
+            return await self._youth_gone(ticket)
         return None
+
+    async def _youth_gone(self, ticket: Ticket) -> str:
+        """They blocked the bot (or deleted their account): the chat is closed, and the
+        counsellor is told instead of writing into nothing."""
+        await self._db(self.desk.close, ticket)
+        await self.bridge.resume(ticket.subject_id)
+        await self._update_card(ticket, f"#{ticket.id} closed (the young person blocked the bot)")
+        await self._count("handoff", "youth blocked the bot")
+        return cards.YOUTH_BLOCKED.format(id=ticket.id)
 
     async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/queue /claim /end /note /transfer /canned, for counsellors on the list only."""
@@ -311,7 +340,7 @@ class TelegramHandoff:
             await query.answer(outcome[:200], show_alert=not outcome.startswith("You took"))
         elif kind == "canned":
             await query.answer()
-            await update.effective_chat.send_message(await self._send_canned(user_id, value))
+            await send_text(self.bot, update.effective_chat.id, await self._send_canned(user_id, value))
         else:
             await query.answer()
 
@@ -324,15 +353,18 @@ class TelegramHandoff:
         history = await self._db(self.desk.history, ticket)
         notes = await self._db(self.desk.notes, ticket)  # a transferred chat keeps what was learnt
         try:
-            await self.bot.send_message(user_id, cards.claimed(ticket, self.store.now(), history, notes))
-        except TelegramError:
+            await send_text(self.bot, user_id, cards.claimed(ticket, self.store.now(), history, notes),
+                            protect_content=True)
+        except Forbidden:
             # Telegram lets a bot write only to people who started a chat with it.
             await self._db(self.desk.transfer, ticket)
             return "Start a private chat with me first (open it and press Start), then take the chat again."
         await self.bridge.pause(ticket.subject_id)
         chat = await self._db(self.desk.youth_chat, ticket)
-        joined = replies.joined(counsellor.display_name)
-        await self._tell_youth(chat, joined)
+        try:
+            await self._tell_youth(chat, replies.joined(counsellor.display_name))
+        except Forbidden:
+            return await self._youth_gone(ticket)
         await self._update_card(ticket, cards.taken_by(ticket, counsellor.display_name))
         await self._count("handoff", "claimed")
         await self._count("handoff_wait", wait_bucket(ticket.claimed_at - ticket.created_at))
@@ -344,7 +376,8 @@ class TelegramHandoff:
             return "That chat had already ended."
         await self.bridge.resume(ticket.subject_id)
         if closed.youth_chat is not None:
-            await self._tell_youth(closed.youth_chat, replies.CLOSED)
+            with contextlib.suppress(Forbidden):  # they blocked the bot: closed all the same
+                await self._tell_youth(closed.youth_chat, replies.CLOSED)
         await self._count("handoff", "closed")
         return f"Closed #{ticket.id}. The young person is back with the bot."
 
@@ -363,7 +396,7 @@ class TelegramHandoff:
     async def _show_queue(self, chat) -> None:
         waiting = await self._db(self.desk.queue)
         buttons = tuple(cards.take_button(t) for t in waiting[:10])
-        await chat.send_message(cards.queue(waiting, self.store.now()), reply_markup=keyboard(buttons))
+        await send_text(self.bot, chat.id, cards.queue(waiting, self.store.now()), keyboard(buttons))
 
     async def _show_canned(self, chat) -> None:
         buttons = tuple(Button(c.title, f"canned:{c.key}") for c in replies.canned())
@@ -375,18 +408,15 @@ class TelegramHandoff:
         if chosen is None or ticket is None:
             return cards.NO_OPEN_CHAT if ticket is None else "That ready reply no longer exists."
         messages = chosen.messages_for(ticket.country)  # one or a few, each its own message
-        await self.counsellor_text(user_id, *messages)
+        gone = await self.counsellor_text(user_id, *messages)
+        if gone is not None:
+            return gone
         return f"Sent to #{ticket.id}: " + "\n\n".join(messages)
 
     # --- waiting too long, or out of hours ---------------------------------------------------
     async def watch_waiting(self) -> None:
         """Forever: nobody took a chat in time -> the waiting pack, once; far too long -> expired."""
-        while True:
-            await asyncio.sleep(self.watch_seconds)
-            try:
-                await self.check_waiting()
-            except (SQLAlchemyError, TelegramError) as exc:
-                log.warning("waiting check failed; trying again", extra={"error": exc.__class__.__name__})
+        await every(self.watch_seconds, self.check_waiting, "waiting room")
 
     async def check_waiting(self) -> None:
         for ticket in await self._db(self.desk.due_for_notice, self.schedule.claim_timeout):

@@ -10,6 +10,7 @@ Each chat is answered in order while chats run side by side.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable
@@ -20,7 +21,6 @@ from telegram import Update
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     BaseUpdateProcessor,
     CallbackQueryHandler,
@@ -33,6 +33,7 @@ from telegram.ext import (
 from bot import resources
 from bot.channels.chat_history import ChatHistory
 from bot.channels.keyboard import keyboard
+from bot.channels.sending import PatientRateLimiter, SkipUnreadableUpdates, send_text
 from bot.channels.handoff import COUNSELLOR_COMMANDS, TelegramHandoff
 from bot.conversation import RasaBridge
 from bot.handoff import cards
@@ -40,6 +41,7 @@ from bot.handoff.desk import HandoffDesk
 from bot.handoff.hours import Schedule, load_schedule
 from bot.messages import Button, Reply
 from bot.never_silent import fallback_for
+from bot.safety_net import default_net
 from bot.identity import subject_id
 
 log = logging.getLogger(__name__)
@@ -61,11 +63,11 @@ COMMAND_PAYLOADS = {
     "start": "/start", "help": "/ask_help_menu", "privacy": "/privacy", "mydata": "/mydata", "human": "/human",
     "delete": "/delete",
 }
+RECENT_UPDATES = 1000  # update ids remembered, so one delivered twice is answered once
 # Deleted from the chat at once: they may be private pics of a minor, or say where they are.
 DELETED_MEDIA = (
     filters.PHOTO | filters.VIDEO | filters.Document.ALL | filters.VIDEO_NOTE | filters.CONTACT | filters.LOCATION
 )
-MAX_MESSAGE = 4096  # Telegram's limit for one message's text
 
 
 def media_refusal(country: str | None) -> tuple[str, str]:
@@ -76,17 +78,6 @@ def media_refusal(country: str | None) -> tuple[str, str]:
     return ("I deleted that right away. I never open or keep photos, videos or files. Please "
             "don't send them here. You're not in trouble. You can tell me in words what is going on.",
             f"If someone has a private pic of you, ask to have it removed:\n{removal}")
-
-
-def split_for_telegram(text: str, limit: int = MAX_MESSAGE) -> list[str]:
-    """Pieces of at most `limit` characters, cut at a line break or space where possible."""
-    pieces = []
-    while len(text) > limit:
-        cut = max(text.rfind("\n", 0, limit), text.rfind(" ", 0, limit))
-        cut = cut if cut > 0 else limit
-        pieces.append(text[:cut])
-        text = text[cut:].lstrip("\n ")
-    return [*pieces, text] if text else pieces
 
 
 class PerChatOrder(BaseUpdateProcessor):
@@ -101,8 +92,18 @@ class PerChatOrder(BaseUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._in_flight: dict[int, int] = {}
+        self._recent: collections.deque[int] = collections.deque(maxlen=RECENT_UPDATES)
+
+    def _seen_before(self, update_id: int) -> bool:
+        if update_id in self._recent:
+            return True
+        self._recent.append(update_id)
+        return False
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        if isinstance(update, Update) and self._seen_before(update.update_id):
+            coroutine.close()  # Telegram sent it again (a webhook retry): answered once already
+            return
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is None:
             await coroutine
@@ -150,12 +151,14 @@ class TelegramChannel:
         self.config = config
         self.bridge = bridge
         self.history = ChatHistory()
+        self.updates_request = SkipUnreadableUpdates()
         order = PerChatOrder()
         self.application = (
             Application.builder()
             .token(config.token)
             .base_url(config.base_url)
-            .rate_limiter(AIORateLimiter())
+            .rate_limiter(PatientRateLimiter())
+            .get_updates_request(self.updates_request)
             .concurrent_updates(order)
             .build()
         )
@@ -164,6 +167,7 @@ class TelegramChannel:
             desk=desk, store=desk.store, bridge=bridge, schedule=schedule or load_schedule(),
             counsellor_chat_id=config.counsellor_chat_id, send_to_youth=self._send, hold=order.hold)
         add = self.application.add_handler
+        add(MessageHandler(PRIVATE & filters.UpdateType.EDITED, self.on_edit))
         # /exit, or the word "exit" alone, however it is typed: quick exit must not need a slash.
         add(CommandHandler("exit", self.on_exit, filters=PRIVATE))
         add(MessageHandler(PRIVATE & filters.Regex(r"(?i)^\s*exit\s*$"), self.on_exit))
@@ -183,9 +187,7 @@ class TelegramChannel:
 
     async def _send(self, chat_id: int, text: str, buttons: tuple[Button, ...] = ()) -> None:
         """One reply in one chat, cut into Telegram-sized pieces, each remembered for /exit."""
-        *pieces, last = split_for_telegram(text)
-        for piece, markup in [*((p, None) for p in pieces), (last, keyboard(buttons))]:
-            sent = await self.application.bot.send_message(chat_id, piece, reply_markup=markup)
+        for sent in await send_text(self.application.bot, chat_id, text, keyboard(buttons)):
             self.history.add(chat_id, sent.message_id)
 
     async def _reply(self, update: Update, replies: list[Reply], exit_button: bool = False) -> None:
@@ -231,15 +233,26 @@ class TelegramChannel:
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self._take_words(update, update.effective_message.text)
 
-    async def _take_words(self, update: Update, text: str) -> None:
-        """Typed words, or a caption's: to the counsellor who holds the chat, or a turn."""
+    async def on_edit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message.text or message.caption:
+            await self._take_words(update, message.text or message.caption, edited=True)
+
+    async def _take_words(self, update: Update, text: str, *, edited: bool = False) -> None:
+        """Typed words, a caption's or an edit's: to the counsellor who holds the chat, or a
+        turn. An edit is not a new turn (answering it again repeated the whole reply): in a
+        relay it goes across marked as edited; otherwise it is answered only when the safety
+        net sees crisis or danger in the new words."""
         if self.handoff is not None:
-            handled, answer = await self.handoff.take_text(update.effective_user.id, self._subject(update), text)
+            handled, answer = await self.handoff.take_text(update.effective_user.id, self._subject(update),
+                                                           f"(edited) {text}" if edited else text)
             if answer:
                 await update.effective_chat.send_message(answer)
             if handled:
                 self.history.add(update.effective_chat.id, update.effective_message.message_id)
                 return
+        if edited and default_net().check(text) is None:
+            return
         await self._answer(update, text=text)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

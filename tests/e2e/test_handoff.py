@@ -57,7 +57,9 @@ def desk(request, tmp_path):
 
 
 def desk_channel(fake: FakeTelegram, rasa_stack, desk: HandoffDesk, **config):
-    """The channel with counsellors: always open and a counsellors' group, unless a test says otherwise."""
+    """The channel with counsellors: always open and a counsellors' group, unless a test says
+    otherwise. Alex and Blake opened a private chat with the bot when they joined the team."""
+    fake.pressed_start(ALEX, BLAKE)
     return channel_on(fake, rasa_stack.settings.rasa_url, rasa_stack.auth_token, desk=desk,
                       **{"schedule": schedule(), "counsellor_chat_id": GROUP, **config})
 
@@ -123,6 +125,7 @@ async def test_with_consent_the_card_the_claim_a_silent_bot_relay_both_ways_and_
             fake.send_text(youth, "i just want to die")
             relayed = (await fake.wait_to(ALEX, 2))[-1]
             assert relayed["text"].startswith("#1: i just want to die\n[safety signal: crisis.")
+            assert relayed["protect_content"] is True and taken["protect_content"] is True  # no forwarding, no saving
             await asyncio.sleep(QUIET)
             assert len(fake.to(youth)) == seen_by_youth
 
@@ -336,3 +339,77 @@ async def test_media_during_a_relay_is_still_refused_and_delete_ends_the_chat(ra
         assert session.scalars(select(Ticket)).all() == []
         assert session.scalars(select(KeptMessage)).all() == []
 
+
+
+async def test_a_flood_on_the_group_never_holds_up_the_young_persons_reply_and_the_card_still_arrives(rasa_stack, desk):
+    # A 429 on the group card used to lose the card while the young person was told they
+    # were number 1 in line; in a surge the card went out before their reply.
+    youth = 2113
+    with FakeTelegram() as fake:
+        async with desk_channel(fake, rasa_stack, desk):
+            fake.flood(GROUP, 2, 2)
+            [in_line] = await ask_for_a_person(fake, youth, "hes threatening to post my pics", True)
+            assert in_line["text"] == replies.in_line(1, None).text
+            [card] = await fake.wait_to(GROUP, timeout=15)
+    assert card["text"].startswith("#1 SEXTORTION")
+    assert [r[2] for r in fake.refused].count("Too Many Requests: retry after 2") == 2
+    calls = [params for _, params in fake.calls]
+    assert calls.index(in_line) < calls.index(card)
+
+
+async def test_a_long_shared_history_is_sent_in_pieces_and_the_chat_can_still_be_taken(rasa_stack, desk):
+    # Over about 3,400 shared characters the card passed Telegram's 4,096 and the claim was
+    # read as "you haven't pressed Start": nobody could ever take the chat.
+    youth = 2114
+    words = "he keeps saying he will send my pics to everyone at school. " * 66  # about 4,000 characters
+    with FakeTelegram() as fake:
+        async with desk_channel(fake, rasa_stack, desk):
+            await ask_for_a_person(fake, youth, words.strip(), True)
+            fake.send_text(ALEX, "/claim 1")
+            await fake.wait_to(ALEX, 3)
+            pieces = await fake.settle(ALEX)
+    assert desk.ticket(1).status == "claimed"
+    assert all(len(m["text"]) <= 4096 for m in pieces)
+    assert "You took #1" in pieces[-1]["text"]
+    assert "".join(m["text"] for m in pieces).count("send my pics to everyone") == 66
+
+
+async def test_a_counsellor_who_never_pressed_start_is_told_how_and_the_chat_stays_in_the_queue(rasa_stack, desk):
+    youth = 2115
+    newcomer = 9003
+    desk.add_counsellor(newcomer, "Casey")
+    with FakeTelegram() as fake:
+        async with desk_channel(fake, rasa_stack, desk):
+            await ask_for_a_person(fake, youth, "someone online wants me to meet him", True)
+            await fake.wait_to(GROUP)
+            fake.tap(newcomer, "claim:1", chat_id=GROUP)
+            answer = (await fake.wait_for("answerCallbackQuery", count=2))[-1]
+    assert "press Start" in answer["text"] and answer["show_alert"] is True
+    assert desk.ticket(1).status == "waiting"
+
+
+async def test_a_young_person_who_blocks_the_bot_mid_relay_closes_the_chat_and_the_counsellor_is_told(rasa_stack, desk):
+    youth = 2116
+    with FakeTelegram() as fake:
+        async with desk_channel(fake, rasa_stack, desk):
+            await in_relay(fake, youth, ALEX, "a guy from a game keeps messaging me")
+            fake.block(youth)
+            fake.send_text(ALEX, "Are you still there?")
+            told = (await fake.wait_to(ALEX, 3))[-1]
+            fake.send_text(ALEX, "/end")
+            after_end = (await fake.wait_to(ALEX, 4))[-1]
+    assert told["text"] == cards.YOUTH_BLOCKED.format(id=1)
+    assert desk.ticket(1).status == "closed"
+    assert after_end["text"] == cards.NO_OPEN_CHAT  # not the young person's crisis fallback
+    assert (await tracker(rasa_stack, youth))["paused"] is False
+
+
+async def test_a_full_length_message_from_the_young_person_reaches_the_counsellor_whole(rasa_stack, desk):
+    youth = 2117
+    with FakeTelegram() as fake:
+        async with desk_channel(fake, rasa_stack, desk):
+            await in_relay(fake, youth, ALEX, "someone is blackmailing me")
+            long = ("i dont know what to do " * 200)[:4096]
+            fake.send_text(youth, long)
+            relayed = await fake.wait_to(ALEX, 4)
+    assert "".join(m["text"] for m in relayed[2:]).count("i dont know what to do") == long.count("i dont know what to do")

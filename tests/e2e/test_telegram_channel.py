@@ -151,10 +151,11 @@ async def test_the_counsellors_group_is_the_one_group_the_bot_stays_in(rasa_stac
     assert [m["chat_id"] for m in fake.sent("sendMessage")] == [-778]
 
 
-async def test_webhook_mode_listens_on_loopback_and_refuses_a_wrong_secret(rasa_stack):
+async def test_webhook_mode_listens_on_loopback_refuses_a_wrong_secret_and_answers_a_retry_once(rasa_stack):
     port = free_port()
     config = {"webhook_url": "https://bot.example.org/telegram", "webhook_port": port, "webhook_secret": "s3cret"}
     with FakeTelegram() as fake:
+        fake.pressed_start(1018)  # updates come straight to the webhook here, not through the fake
         async with channel_on(fake, rasa_stack.settings.rasa_url, **config):
             [registered] = await fake.wait_for("setWebhook")
             update = {"update_id": 1, "message": fake.message(1018, text="hi")}
@@ -165,12 +166,15 @@ async def test_webhook_mode_listens_on_loopback_and_refuses_a_wrong_secret(rasa_
                                                   headers={"X-Telegram-Bot-Api-Secret-Token": "guess"})
                         break
                     await asyncio.sleep(0.1)
-                right = await client.post("/telegram", json={**update, "update_id": 2},
-                                          headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"})
+                # Telegram delivers an update again when the first delivery seemed to fail.
+                right, again = [await client.post("/telegram", json={**update, "update_id": 2},
+                                                  headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"})
+                                for _ in range(2)]
             [reply] = await fake.wait_for("sendMessage")
+            await fake.settle(1018)
     assert registered["url"] == "https://bot.example.org/telegram"
     assert registered["secret_token"] == "s3cret"
-    assert wrong.status_code == 403 and right.status_code == 200
+    assert wrong.status_code == 403 and right.status_code == again.status_code == 200
     assert "Waypoint" in reply["text"] and len(fake.sent("sendMessage")) == 1
 
 
@@ -180,6 +184,52 @@ async def test_rasa_down_still_gets_the_crisis_and_reporting_lines():
             fake.send_text(1003, "he says he'll post my pics")
             [reply] = await fake.wait_for("sendMessage")
     assert "988" in reply["text"] and "1-800-843-5678" in reply["text"]
+
+
+async def test_a_flood_delays_a_crisis_reply_but_never_loses_it_and_other_chats_carry_on(rasa_stack):
+    # One 429 used to turn the reply into the generic fallback, two into silence.
+    flooded, other = 1031, 1032
+    with FakeTelegram() as fake:
+        async with channel_on(fake, rasa_stack.settings.rasa_url, rasa_stack.auth_token):
+            fake.flood(flooded, 2, 2)
+            fake.send_text(flooded, "i want to kill myself")
+            await asyncio.sleep(0.5)
+            fake.send_text(other, "hi")
+            [reply] = (await fake.wait_to(flooded, timeout=20))[:1]
+            [greeting] = (await fake.wait_to(other))[:1]
+    assert "988" in reply["text"]
+    assert [r[2] for r in fake.refused] == ["Too Many Requests: retry after 2"] * 2
+    calls = [params for _, params in fake.calls]
+    assert calls.index(greeting) < calls.index(reply)  # the other chat never waited on the flood
+
+
+async def test_an_edit_is_not_answered_again_unless_its_new_words_show_a_crisis(rasa_stack):
+    youth = 1041
+    with FakeTelegram() as fake:
+        async with channel_on(fake, rasa_stack.settings.rasa_url, rasa_stack.auth_token):
+            sent = fake.send_text(youth, "someone keeps asking me for pics")
+            before = len(await fake.settle(youth))
+            fake.push({"edited_message": {**sent, "text": "someone keeps asking me for pictures", "edit_date": 1}})
+            await asyncio.sleep(1.5)
+            assert len(fake.to(youth)) == before  # the same question, not a new turn
+            fake.push({"edited_message": {**sent, "text": "i want to kill myself", "edit_date": 2}})
+            crisis = (await fake.wait_to(youth, before + 1))[before]
+    assert "988" in crisis["text"]
+
+
+async def test_an_update_the_library_cannot_read_is_skipped_and_the_next_one_answered(rasa_stack, caplog):
+    # One unreadable update used to be fetched again forever, with nobody answered, and the
+    # whole batch (locations included) went into the log.
+    youth = 1042
+    with FakeTelegram() as fake:
+        async with channel_on(fake, rasa_stack.settings.rasa_url, rasa_stack.auth_token) as channel:
+            unreadable = fake.message(youth, location={"latitude": "51.50 North", "longitude": -0.12})
+            fake.push({"message": unreadable})
+            fake.send_text(youth, "i want to die")
+            [reply] = (await fake.wait_to(youth))[:1]
+    assert "988" in reply["text"]
+    assert channel.updates_request.skipped == 1
+    assert "51.50 North" not in caplog.text
 
 
 async def test_rasa_only_ever_sees_the_pseudonymous_id(rasa_stack):

@@ -31,6 +31,11 @@ class FakeTelegram:
         # Calls refused as the real API refuses them: (method, params, description); never sent.
         self.refused: list[tuple[str, dict[str, Any], str]] = []
         self._updates: list[dict[str, Any]] = []
+        # The real API writes to a person only after they pressed Start (wrote to the bot), and
+        # never to someone who blocked it; it answers a flood with 429 and retry_after.
+        self._started: set[int] = set()
+        self._blocked: set[int] = set()
+        self._floods: dict[int, list[float]] = {}  # chat id -> retry_after of each 429 to come
         self._ready = threading.Condition()
         self._ids = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -50,9 +55,24 @@ class FakeTelegram:
 
     # --- what a test does ------------------------------------------------------------
     def push(self, update: dict[str, Any]) -> None:
+        message = update.get("message") or update.get("edited_message") or {}
+        if message.get("chat", {}).get("type") == "private":
+            self._started.add(message["chat"]["id"])
         with self._ready:
             self._updates.append({"update_id": next(self._ids), **update})
             self._ready.notify_all()
+
+    def pressed_start(self, *user_ids: int) -> None:
+        """These people opened a private chat with the bot before the test began."""
+        self._started.update(user_ids)
+
+    def block(self, user_id: int) -> None:
+        """`user_id` blocks the bot: every message to them is refused with 403 from now on."""
+        self._blocked.add(user_id)
+
+    def flood(self, chat_id: int, *retry_after: float) -> None:
+        """The next sends to `chat_id` are refused with 429, one per `retry_after` given."""
+        self._floods.setdefault(chat_id, []).extend(retry_after)
 
     @staticmethod
     def user(user_id: int) -> dict[str, Any]:
@@ -122,10 +142,21 @@ class FakeTelegram:
         return self.to(chat_id)
 
     # --- the Bot API -----------------------------------------------------------------
-    def _refusal(self, method: str, params: dict[str, Any]) -> str | None:
-        """What the real Bot API refuses with 400 Bad Request (the message is not sent)."""
-        if method == "sendMessage" and len(str(params.get("text", ""))) > MAX_TEXT:
-            return "Bad Request: message is too long"
+    def _refusal(self, method: str, params: dict[str, Any]) -> tuple[int, str, dict[str, Any]] | None:
+        """What the real Bot API refuses, as (status, description, parameters); the message is
+        not sent. Groups (negative ids) have the bot as a member and are never "not started"."""
+        if method not in ("sendMessage", "editMessageText", "sendChatAction"):
+            return None
+        chat = int(params.get("chat_id") or 0)
+        if chat in self._blocked:
+            return 403, "Forbidden: bot was blocked by the user", {}
+        if chat > 0 and chat not in self._started:
+            return 403, "Forbidden: bot can't initiate conversation with a user", {}
+        if method != "sendChatAction" and self._floods.get(chat):
+            wait = self._floods[chat].pop(0)
+            return 429, f"Too Many Requests: retry after {wait:g}", {"retry_after": wait}
+        if len(str(params.get("text", ""))) > MAX_TEXT:
+            return 400, "Bad Request: message is too long", {}
         return None
 
     def _answer(self, method: str, params: dict[str, Any]) -> Any:
@@ -167,8 +198,10 @@ class FakeTelegram:
                         params[key] = value
                 refused = fake._refusal(method, params)
                 if refused:
-                    fake.refused.append((method, params, refused))
-                    self._reply(400, {"ok": False, "error_code": 400, "description": refused})
+                    status, description, parameters = refused
+                    fake.refused.append((method, params, description))
+                    body = {"ok": False, "error_code": status, "description": description}
+                    self._reply(status, {**body, "parameters": parameters} if parameters else body)
                     return
                 result = fake._answer(method, params)
                 if method != "getUpdates":

@@ -17,7 +17,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.follow_ups import (LINES_FIRST, answer_follow_up, answer_for, family_of, follow_up_kind,
-                                previous_responses)
+                                practical_follow_up, previous_responses)
 from actions.told import ask_which_country, country_now, places_it_could_be, told
 from bot import places, resources
 from bot.ages import other_is_adult
@@ -227,6 +227,8 @@ class SafetyHelp(FlowStep, ABC):
             return events
         elif tracker.get_slot("flow") == f"{step}_check":
             pass  # asked once already: said again, it gets the full step, not the same question
+        elif not signal and (confidence < CHECK_IN_BELOW or doubted) and practical_follow_up(tracker):
+            return go_on(dispatcher, tracker)  # no alarm without reason; the lexicon saw nothing
         elif not signal and (confidence < CHECK_IN_BELOW or doubted):
             step = f"{step}_check"
         if signal.get("language") in LANGUAGE_NOTES:

@@ -94,6 +94,20 @@ def follow_up_kind(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get(FOLLOW_UP_KEY) or {}).get("kind")
 
 
+# Follow-ups about the situation, not about how they feel: mid-flow, one of these that only an
+# unsure model reads as crisis or danger ("even if i wanted to pay i couldnt") is answered in
+# its flow, not with a check-in nobody asked for. Upset, self-blame, fear of a parent and anger
+# keep the check-in: they can be the start of a crisis.
+PRACTICAL = frozenset({"deadline", "already_done", "fake", "knows_where", "no_money", "still_here", "told_someone",
+                       "good_news", "words_for_adult", "words_for_them", "should_i_pay"})
+
+
+def practical_follow_up(tracker: Tracker) -> bool:
+    """A practical follow-up in a flow that is neither crisis nor danger."""
+    flow = family_of(tracker.get_slot("flow"))
+    return flow is not None and flow not in LINES_FIRST and follow_up_kind(tracker) in PRACTICAL
+
+
 def previous_responses(tracker: Tracker) -> list[str]:
     """The responses of the bot's turn before this one, in order (Rasa records each one's name)."""
     sent: list[str] = []

@@ -129,6 +129,11 @@ class RasaBridge:
             privacy_replies.CONSENT_NO: lambda sender: self._consent(sender, granted=False),
         }
         self._tasks: set[asyncio.Task] = set()
+        # Keeping a message, a consent change and /delete reach the database in the order they
+        # were asked (a message kept after a later "no" would break the promise); none of them
+        # holds up a reply. A "no" the database could not take yet is honoured from memory.
+        self._store_writes = asyncio.Lock()
+        self._refused: set[str] = set()
         # Model swaps: turns wait while `_open` is clear; `_idle` is set when none is in flight.
         self._open, self._idle, self._swapping = asyncio.Event(), asyncio.Event(), asyncio.Lock()
         self._open.set()
@@ -170,13 +175,9 @@ class RasaBridge:
         command = (payload if payload is not None else (text or "")).strip().lower()
         if command in self._commands:
             return await self._commands[command](sender)
-        keeping = (asyncio.ensure_future(self._keep_if_agreed(sender, text))
-                   if text and self._store is not None else None)
-        try:
-            return await self._ask_rasa(sender, text, payload, metadata)
-        finally:
-            if keeping is not None:
-                await keeping
+        if text and self._store is not None:
+            self.background(self._keep_if_agreed(sender, text))  # a slow database never delays a reply
+        return await self._ask_rasa(sender, text, payload, metadata)
 
     async def _ask_rasa(self, sender: str, text: str | None, payload: str | None,
                         metadata: dict[str, Any] | None) -> TurnResult:
@@ -307,7 +308,9 @@ class RasaBridge:
         self._profiles.pop(sender, None)
         try:
             if self._store is not None:
-                await asyncio.to_thread(self._store.erase, sender)
+                async with self._store_writes:  # after any message still being kept
+                    await asyncio.to_thread(self._store.erase, sender)
+                    self._refused.discard(sender)  # no yes is left either
             response = await self._client.put(
                 f"{self._rasa_url}/conversations/{sender}/tracker/events",
                 params=self._token_param(),
@@ -376,11 +379,22 @@ class RasaBridge:
         return TurnResult(replies=replies)
 
     async def _consent(self, sender: str, *, granted: bool) -> TurnResult:
+        """A yes is only ever reported once stored. A no is honoured at once, stored or not:
+        if the database cannot take it now, nothing is kept meanwhile, the next turn stores it,
+        and the young person is told exactly that."""
         def record(store: PrivacyStore) -> Reply:
             store.record_consent(sender, "improve_bot", granted)
             return privacy_replies.CONSENT_YES_REPLY if granted else privacy_replies.CONSENT_NO_REPLY
 
-        return await self._with_store(record)
+        async with self._store_writes:
+            if not granted:
+                self._refused.add(sender)
+            result = await self._with_store(record)
+            if not result.failed:
+                self._refused.discard(sender)
+        if result.failed and not granted:
+            return TurnResult(replies=[privacy_replies.NO_NOT_SAVED_YET], failed=True, reason="store")
+        return result
 
     async def _mydata(self, sender: str) -> TurnResult:
         return await self._with_store(lambda store: privacy_replies.mydata(store.describe(sender)))
@@ -397,12 +411,18 @@ class RasaBridge:
         return TurnResult(replies=[reply])
 
     async def _keep_if_agreed(self, sender: str, text: str) -> None:
-        """Consent (b): kept encrypted only after a yes. A failing database must not cost the
-        young person their answer, so it is counted and the turn goes on."""
-        try:
-            await asyncio.to_thread(self._store.keep, sender, "improve_bot", text)
-        except SQLAlchemyError:
-            self.failures.add("store")
+        """Consent (b): kept encrypted only after a yes, after the reply. A "no" still waiting
+        to be stored is stored instead, and nothing is kept. A failing database must not cost
+        the young person their answer, so it is counted and the turn goes on."""
+        async with self._store_writes:
+            try:
+                if sender in self._refused:
+                    await asyncio.to_thread(self._store.record_consent, sender, "improve_bot", False)
+                    self._refused.discard(sender)
+                    return
+                await asyncio.to_thread(self._store.keep, sender, "improve_bot", text)
+            except SQLAlchemyError:
+                self.failures.add("store")
 
     async def _fall_back(self, reason: str, text: str | None, sender: str) -> TurnResult:
         """The never-silent reply for their country. A Rasa that timed out is not asked again

@@ -43,6 +43,10 @@ ERASED = Reply(
     )
 )
 NOT_ERASED = Reply(text="Sorry, I couldn't erase it just now. Please send /delete again in a minute.")
+NO_NOT_SAVED_YET = Reply(
+    text="Okay. I'm keeping nothing you type from now on. My storage isn't answering right now, so I'll "
+         "save your choice as soon as it is back. You can check it later with /mydata."
+)
 NO_STORE = Reply(text="Sorry, I can't reach my storage right now, so I am keeping nothing. Please try again later.")
 
 

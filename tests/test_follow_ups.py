@@ -204,3 +204,14 @@ def test_a_friend_at_risk_gets_what_to_do_for_them_with_the_emergency_number_fir
     # Said again: the crisis lines first, as for any crisis follow-up, not the same reply.
     again = _turn(CrisisHelp(), "crisis_friend", intent="crisis", safety_signal=signal, last_turn=sent)
     assert again[0] == "utter_crisis_stay"
+
+
+def test_a_practical_follow_up_an_unsure_model_reads_as_crisis_is_answered_in_its_flow_without_an_alarm():
+    # "even if i wanted to pay i couldnt", mid-sextortion, read as crisis at 0.53 by one model.
+    assert _turn(CrisisHelp(), "sextortion", intent="crisis", confidence=0.53, kind="no_money") == [
+        "utter_follow_up_no_money_sextortion", "utter_follow_up_way_on"]
+    # Not outside a flow, not when the lexicon saw crisis words, and not for how they feel.
+    assert _turn(CrisisHelp(), None, intent="crisis", confidence=0.53, kind="no_money")[1:] == list(STEPS["crisis_check"])
+    signal = {"id": "crisis.suicide_wish", "category": "crisis"}
+    assert _turn(CrisisHelp(), "sextortion", intent="crisis", kind="no_money", safety_signal=signal)[0] == "utter_crisis"
+    assert _turn(CrisisHelp(), "sextortion", intent="crisis", confidence=0.53, kind="upset")[1:] == list(STEPS["crisis_check"])

@@ -117,18 +117,29 @@ async def test_run_opens_like_telegram_answers_hi_and_ctrl_c_stops_every_process
         assert pids_with_argument(f" {port}") == []
 
 
-async def test_run_reports_a_crashed_server_and_stops_the_other(tmp_path, waypoint_bin):
+async def test_run_reports_a_crashed_server_starts_it_again_and_keeps_answering(tmp_path, waypoint_bin):
+    # A dead action server used to stop the whole bot for good.
     settings = isolated_settings(tmp_path / "var")
     run = await _start_run(waypoint_bin, settings_env(settings))
     await _read_until(run.stderr, "ready in")
     [actions_pid] = [p for p in pids_with_argument(f"--port {settings.actions_port}") if p != run.pid][:1]
     os.kill(actions_pid, signal.SIGKILL)
 
-    assert await asyncio.wait_for(run.wait(), 60) == 1
-    report = (await run.stderr.read()).decode()
+    report = await _read_until(run.stderr, "starting actions again")
     assert "actions stopped unexpectedly" in report
-    assert not listening(settings.rasa_port)
-    assert pids_with_argument(f" {settings.rasa_port}") == []
+    run.stdin.write(b"i want to kill myself\n")  # while it restarts: never silent
+    await run.stdin.drain()
+    assert "988" in await _read_until(run.stdout, "988")
+    deadline = asyncio.get_running_loop().time() + 90
+    while not listening(settings.actions_port):
+        assert asyncio.get_running_loop().time() < deadline, "the action server did not come back"
+        await asyncio.sleep(0.5)
+    assert actions_pid not in pids_with_argument(f"--port {settings.actions_port}")
+    assert run.returncode is None  # the bot kept running
+
+    run.send_signal(signal.SIGINT)
+    assert await asyncio.wait_for(run.wait(), 60) == 130
+    assert not listening(settings.rasa_port) and not listening(settings.actions_port)
 
 
 async def test_app_log_holds_neither_what_was_written_nor_any_token(rasa_stack, waypoint_bin):

@@ -412,4 +412,4 @@ async def test_a_full_length_message_from_the_young_person_reaches_the_counsello
             long = ("i dont know what to do " * 200)[:4096]
             fake.send_text(youth, long)
             relayed = await fake.wait_to(ALEX, 4)
-    assert "".join(m["text"] for m in relayed[2:]).count("i dont know what to do") == long.count("i dont know what to do")
+    assert " ".join(m["text"] for m in relayed[2:]).count("i dont know what to do") == long.count("i dont know what to do")

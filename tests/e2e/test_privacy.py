@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import sqlite3
 
 import httpx
 import pytest
@@ -102,3 +103,37 @@ async def test_each_turn_is_counted_by_category_and_the_report_shows_it(rasa_sta
     assert report.returncode == 0
     assert " crisis " in out.decode() and (tmp_path / "report.png").stat().st_size > 0
     sessions.kw["bind"].dispose()
+
+
+async def test_a_locked_database_never_holds_up_a_reply_and_a_no_given_then_is_honoured(rasa_stack, tmp_path):
+    # A 25 s lock used to delay every reply, crisis included; a "no" given while the database
+    # could not write was lost while the bot said it kept nothing.
+    kept_later, after_no = (f"canary{os.urandom(5).hex()}" for _ in range(2))
+    with fresh_database("sqlite", tmp_path) as url:
+        sessions = open_database(url)
+        store = PrivacyStore(sessions, Fernet.generate_key().decode())
+        bridge = RasaBridge(rasa_stack.settings.rasa_url, auth_token=rasa_stack.auth_token, store=store)
+        sender = "privacy-locked"
+        other = sqlite3.connect(tmp_path / "waypoint.db", timeout=0)
+        try:
+            await bridge.send(sender, payload=privacy_replies.CONSENT_YES)
+            other.execute("BEGIN EXCLUSIVE")  # another process holds the database
+            crisis = await bridge.send(sender, text=f"{kept_later} i want to die")
+            other.rollback()
+            assert "988" in crisis.replies[0].text  # answered while the database was locked
+            await bridge.settled()
+            assert store.kept_texts(sender, "improve_bot") == [f"{kept_later} i want to die"]  # kept after
+
+            other.execute("BEGIN EXCLUSIVE")
+            no = await bridge.send(sender, payload=privacy_replies.CONSENT_NO)
+            await bridge.send(sender, text=f"{after_no} ok")
+            other.rollback()
+            await bridge.settled()
+            assert no.replies == [privacy_replies.NO_NOT_SAVED_YET]
+            assert store.describe(sender).consents == {"improve_bot": False}  # stored on the next turn
+            assert after_no.encode() not in _everything_stored(sessions)
+            assert store.kept_texts(sender, "improve_bot") == []  # the no took back what was kept
+        finally:
+            other.close()
+            await bridge.aclose()
+            sessions.kw["bind"].dispose()

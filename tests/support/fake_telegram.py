@@ -55,7 +55,9 @@ class FakeTelegram:
 
     # --- what a test does ------------------------------------------------------------
     def push(self, update: dict[str, Any]) -> None:
-        message = update.get("message") or update.get("edited_message") or {}
+        # Writing to the bot, or tapping a button in a chat with it, means they pressed Start.
+        message = (update.get("message") or update.get("edited_message")
+                   or (update.get("callback_query") or {}).get("message") or {})
         if message.get("chat", {}).get("type") == "private":
             self._started.add(message["chat"]["id"])
         with self._ready:

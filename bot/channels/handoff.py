@@ -20,7 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
-from telegram import Update
+from telegram import Message, Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
@@ -123,8 +123,21 @@ class TelegramHandoff:
         if signal is not None:
             relayed += cards.signal_note(signal.signal)
         # protect_content: the young person's words cannot be forwarded or saved from the counsellor's chat.
-        await send_text(self.bot, route.owner.telegram_user_id, relayed, protect_content=True)
+        sent = await send_text(self.bot, route.owner.telegram_user_id, relayed, protect_content=True)
+        await self._remember(route.ticket, route.owner.telegram_user_id, sent)
         return True, None
+
+    async def _remember(self, ticket: Ticket, chat_id: int, sent: list[Message]) -> None:
+        with contextlib.suppress(SQLAlchemyError):  # then only Telegram's own 48 h limit is left
+            await self._db(self.desk.remember_copies, ticket, chat_id, [m.message_id for m in sent])
+
+    async def _delete_copies(self, ticket: Ticket) -> None:
+        """The young person's words leave the counsellor's chat: when the chat ends, moves on,
+        or they use /exit or /delete (Telegram lets a bot delete its messages for 48 hours)."""
+        with contextlib.suppress(SQLAlchemyError):
+            for chat_id, message_id in await self._db(self.desk.take_copies, ticket.id):
+                with contextlib.suppress(TelegramError):  # older than 48 h, or already gone
+                    await self.bot.delete_message(chat_id, message_id)
 
     async def _escalate(self, ticket: Ticket, signal: Match) -> None:
         """Waiting, they wrote something that shows crisis or danger: up the queue, and the
@@ -151,9 +164,12 @@ class TelegramHandoff:
         return None
 
     async def youth_event(self, subject: str, notice: str) -> None:
-        """Tells the counsellor who owns this young person's chat what happened (quick exit, media)."""
+        """Tells the counsellor who owns this young person's chat what happened (quick exit, media).
+        A quick exit also takes their words off the counsellor's screen."""
         with contextlib.suppress(SQLAlchemyError, TelegramError):
             ticket = await self._db(self.desk.active_for_subject, subject)
+            if ticket is not None and notice == cards.YOUTH_EXITED:
+                await self._delete_copies(ticket)
             if ticket is not None and ticket.status == "claimed":
                 counsellor = await self._db(self.desk.counsellor_of, ticket)
                 if counsellor is not None:
@@ -165,6 +181,7 @@ class TelegramHandoff:
             ticket = await self._db(self.desk.active_for_subject, subject)
             if ticket is not None:
                 closed = await self._db(self.desk.close, ticket)
+                await self._delete_copies(ticket)
                 await self._tell_counsellor(closed, cards.YOUTH_ERASED)
                 await self._update_card(ticket, f"#{ticket.id} closed (the young person used /delete)")
 
@@ -236,6 +253,7 @@ class TelegramHandoff:
         if closed is None:
             return
         await self._count("handoff", "ended by young person")
+        await self._delete_copies(ticket)
         if ticket.status == "claimed":
             await self.bridge.resume(ticket.subject_id)
             await self._tell_counsellor(closed, cards.YOUTH_LEFT)
@@ -290,6 +308,7 @@ class TelegramHandoff:
         """They blocked the bot (or deleted their account): the chat is closed, and the
         counsellor is told instead of writing into nothing."""
         await self._db(self.desk.close, ticket)
+        await self._delete_copies(ticket)
         await self.bridge.resume(ticket.subject_id)
         await self._update_card(ticket, f"#{ticket.id} closed (the young person blocked the bot)")
         await self._count("handoff", "youth blocked the bot")
@@ -353,12 +372,13 @@ class TelegramHandoff:
         history = await self._db(self.desk.history, ticket)
         notes = await self._db(self.desk.notes, ticket)  # a transferred chat keeps what was learnt
         try:
-            await send_text(self.bot, user_id, cards.claimed(ticket, self.store.now(), history, notes),
-                            protect_content=True)
+            card = await send_text(self.bot, user_id, cards.claimed(ticket, self.store.now(), history, notes),
+                                   protect_content=True)
         except Forbidden:
             # Telegram lets a bot write only to people who started a chat with it.
             await self._db(self.desk.transfer, ticket)
             return "Start a private chat with me first (open it and press Start), then take the chat again."
+        await self._remember(ticket, user_id, card)
         await self.bridge.pause(ticket.subject_id)
         chat = await self._db(self.desk.youth_chat, ticket)
         try:
@@ -374,6 +394,7 @@ class TelegramHandoff:
         closed = await self._db(self.desk.close, ticket)
         if closed is None:
             return "That chat had already ended."
+        await self._delete_copies(ticket)
         await self.bridge.resume(ticket.subject_id)
         if closed.youth_chat is not None:
             with contextlib.suppress(Forbidden):  # they blocked the bot: closed all the same
@@ -383,6 +404,7 @@ class TelegramHandoff:
 
     async def _transfer(self, ticket: Ticket) -> str:
         back = await self._db(self.desk.transfer, ticket)
+        await self._delete_copies(ticket)  # the next counsellor gets the card afresh
         await self.bridge.resume(ticket.subject_id)
         chat = await self._db(self.desk.youth_chat, back)
         place = await self._db(self.desk.place_in_line, back)

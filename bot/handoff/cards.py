@@ -84,7 +84,8 @@ def signal_note(signal: str) -> str:
 
 YOUTH_LEFT = "#{id}: the young person ended the chat. It is closed."
 YOUTH_ERASED = "#{id}: the young person used /delete. The chat is closed and its data erased."
-YOUTH_EXITED = "#{id}: the young person cleared their screen (quick exit). The chat is still open."
+YOUTH_EXITED = ("#{id}: the young person cleared their screen (quick exit), so their messages here were deleted "
+                "too. The chat is still open.")
 YOUTH_BLOCKED = ("#{id}: Telegram says the young person blocked the bot or left, so nothing more can reach "
                  "them. The chat is closed.")
 YOUTH_MEDIA = "#{id}: the young person sent a photo, video or file. It was deleted unopened."

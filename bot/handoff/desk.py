@@ -15,11 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy import and_, delete, exists, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from bot.categories import risk_order
-from bot.store.models import Counsellor, KeptMessage, Ticket, TicketNote
+from bot.store.models import Counsellor, KeptMessage, RelayedCopy, Ticket, TicketNote
 from bot.store.privacy import RETENTION, PrivacyStore
 
 ACTIVE = ("waiting", "claimed")
@@ -236,6 +236,21 @@ class HandoffDesk:
             session.add(TicketNote(ticket_id=ticket.id, subject_id=ticket.subject_id,
                                    counsellor_id=counsellor.id if counsellor else None,
                                    ciphertext=self.store.seal(text), written_at=now, expires_at=now + WHILE_OPEN))
+
+    def remember_copies(self, ticket: Ticket, chat_id: int, message_ids: list[int]) -> None:
+        """Counsellor-side messages holding the young person's words: their ids, to delete later."""
+        now = self.store.now()
+        with self._sessions.begin() as session:
+            session.add_all(RelayedCopy(ticket_id=ticket.id, subject_id=ticket.subject_id, chat_id=chat_id,
+                                        message_id=message_id, sent_at=now) for message_id in message_ids)
+
+    def take_copies(self, ticket_id: int) -> list[tuple[int, int]]:
+        """(chat id, message id) of every remembered copy of a ticket, forgotten as they are returned."""
+        with self._sessions.begin() as session:
+            rows = session.scalars(select(RelayedCopy).where(RelayedCopy.ticket_id == ticket_id)
+                                   .order_by(RelayedCopy.id)).all()
+            session.execute(delete(RelayedCopy).where(RelayedCopy.ticket_id == ticket_id))
+            return [(row.chat_id, row.message_id) for row in rows]
 
     def notes(self, ticket: Ticket) -> list[str]:
         with self._sessions() as session:

@@ -123,3 +123,18 @@ class TicketNote(Base):
     ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
     written_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class RelayedCopy(Base):
+    """A message in a counsellor's Telegram chat that holds a young person's words (a relayed
+    message, or the card with their shared history): only its ids, so the bot can delete it when
+    the chat ends, at the young person's /exit or /delete, where Telegram still allows (48 h)."""
+
+    __tablename__ = "relayed_copies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    subject_id: Mapped[str] = mapped_column(String(64), index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)

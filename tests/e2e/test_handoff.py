@@ -19,7 +19,7 @@ from bot.handoff.desk import HandoffDesk
 from bot.handoff.hours import Schedule
 from bot.identity import subject_id
 from bot.store.database import open_database
-from bot.store.models import KeptMessage, Ticket
+from bot.store.models import KeptMessage, RelayedCopy, Ticket
 from bot.store.privacy import PrivacyStore
 from tests.support.databases import BACKENDS, fresh_database
 from tests.support.fake_telegram import FakeTelegram
@@ -413,3 +413,26 @@ async def test_a_full_length_message_from_the_young_person_reaches_the_counsello
             fake.send_text(youth, long)
             relayed = await fake.wait_to(ALEX, 4)
     assert " ".join(m["text"] for m in relayed[2:]).count("i dont know what to do") == long.count("i dont know what to do")
+
+
+@pytest.mark.parametrize("ending", ["/end", "/exit", "/delete"])
+async def test_their_words_leave_the_counsellors_chat_when_it_ends_or_they_exit_or_delete(rasa_stack, desk, ending):
+    # Relayed words used to stay in the counsellor's Telegram chat for good.
+    youth = {"/end": 2118, "/exit": 2119, "/delete": 2120}[ending]
+    with FakeTelegram() as fake:
+        async with desk_channel(fake, rasa_stack, desk):
+            await in_relay(fake, youth, ALEX, "a man from a game wants my address")
+            fake.send_text(youth, "he said he knows my school")
+            await fake.wait_to(ALEX, 3)
+            holding_words = [result["message_id"] for result, params in
+                             zip(fake.results("sendMessage"), fake.sent("sendMessage"))
+                             if params["chat_id"] == ALEX and ("he said he knows my school" in params["text"]
+                                                               or "a man from a game" in params["text"])]
+            assert len(holding_words) == 2  # the card with what they shared, and the relayed message
+            fake.send_text(ALEX if ending == "/end" else youth, ending)
+            await fake.wait_for("deleteMessage", count=2)
+            await asyncio.sleep(QUIET)
+            deleted = [d["message_id"] for d in fake.sent("deleteMessage") if d["chat_id"] == ALEX]
+    assert sorted(deleted) == sorted(holding_words)
+    with desk.store.sessions() as session:
+        assert session.scalars(select(RelayedCopy)).all() == []

@@ -441,6 +441,14 @@ class TelegramHandoff:
         await every(self.watch_seconds, self.check_waiting, "waiting room")
 
     async def check_waiting(self) -> None:
+        for ticket in await self._db(self.desk.returned):
+            # Their counsellor was taken off the list mid-chat: Rasa wakes, they are told, a new card.
+            await self._delete_copies(ticket)
+            await self.bridge.resume(ticket.subject_id)
+            await self._tell_youth(await self._db(self.desk.youth_chat, ticket),
+                                   replies.back_in_line(await self._db(self.desk.place_in_line, ticket)))
+            await self._db(self.desk.mark_return_told, ticket)
+            self._card_later(self._post_card(ticket))
         for ticket in await self._db(self.desk.due_for_notice, self.schedule.claim_timeout):
             opens = None if self.schedule.is_open(self.store.now()) else self._opening(ticket.country)
             pack = replies.waiting_pack(ticket.country, opens)

@@ -82,7 +82,8 @@ class HandoffDesk:
             if counsellor is None:
                 return False
             session.execute(update(Ticket).where(Ticket.counsellor_id == counsellor.id, Ticket.status == "claimed")
-                            .values(status="waiting", counsellor_id=None, claimed_at=None))
+                            .values(status="waiting", counsellor_id=None, claimed_at=None, group_message_id=None,
+                                    returned_at=self.store.now()))
             session.delete(counsellor)
             return True
 
@@ -264,6 +265,15 @@ class HandoffDesk:
         with self._sessions() as session:
             return list(session.scalars(select(Ticket).where(
                 Ticket.status == "waiting", Ticket.waiting_notice_at.is_(None), Ticket.created_at <= cutoff)))
+
+    def returned(self) -> list[Ticket]:
+        """Waiting tickets whose counsellor was taken off the list and whose young person has not been told."""
+        with self._sessions() as session:
+            return list(session.scalars(select(Ticket).where(Ticket.status == "waiting", Ticket.returned_at.is_not(None))))
+
+    def mark_return_told(self, ticket: Ticket) -> None:
+        with self._sessions.begin() as session:
+            session.execute(update(Ticket).where(Ticket.id == ticket.id).values(returned_at=None))
 
     def mark_noticed(self, ticket: Ticket) -> None:
         with self._sessions.begin() as session:

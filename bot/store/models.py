@@ -109,6 +109,9 @@ class Ticket(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When the young person got the "nobody free / closed now" pack, so it is sent once.
     waiting_notice_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the counsellor holding it was taken off the list (`waypoint counsellors remove`, another
+    # process): the running bot tells the young person, wakes Rasa and posts a new card.
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class TicketNote(Base):

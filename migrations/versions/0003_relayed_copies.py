@@ -1,4 +1,5 @@
-"""The ids of counsellor-side messages that hold a young person's words, so they can be deleted.
+"""The ids of counsellor-side messages that hold a young person's words, so they can be deleted;
+and when a ticket went back to the queue because its counsellor was taken off the list.
 
 Revision ID: 0003
 Revises: 0002
@@ -25,7 +26,11 @@ def upgrade() -> None:
         sa.Column("message_id", sa.BigInteger, nullable=False),
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
     )
+    with op.batch_alter_table("tickets") as batch:
+        batch.add_column(sa.Column("returned_at", sa.DateTime(timezone=True)))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("tickets") as batch:
+        batch.drop_column("returned_at")
     op.drop_table("relayed_copies")

@@ -436,3 +436,21 @@ async def test_their_words_leave_the_counsellors_chat_when_it_ends_or_they_exit_
     assert sorted(deleted) == sorted(holding_words)
     with desk.store.sessions() as session:
         assert session.scalars(select(RelayedCopy)).all() == []
+
+
+async def test_a_counsellor_taken_off_the_list_mid_chat_puts_the_young_person_back_in_line_and_tells_them(rasa_stack, desk):
+    # Before, the young person was left in a paused Rasa that answered only with fallbacks.
+    youth = 2121
+    with FakeTelegram() as fake:
+        async with desk_channel(fake, rasa_stack, desk, watch_seconds=0.2):
+            seen = await in_relay(fake, youth, ALEX, "someone i met on discord wants to video call")
+            desk.remove_counsellor(ALEX)  # `waypoint counsellors remove`, from another process
+            told = (await fake.wait_to(youth, seen + 1, timeout=10))[seen]
+            assert len(await fake.wait_to(GROUP, 2)) == 2  # a fresh card to take
+            assert (await tracker(rasa_stack, youth))["paused"] is False
+            fake.send_text(youth, "ok thanks")
+            answered = (await fake.wait_to(youth, seen + 2))[seen + 1]
+            await asyncio.sleep(QUIET)
+    assert told["text"] == replies.back_in_line(1).text
+    assert answered["text"] and len([m for m in fake.to(youth)[seen:] if m["text"] == told["text"]]) == 1  # told once
+    assert desk.ticket(1).status == "waiting"

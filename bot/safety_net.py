@@ -27,6 +27,8 @@ GROOMING = ("unsafe_contact",)
 APOSTROPHES = "'\u2019\u2018`"
 _APOSTROPHES = re.compile(f"[{APOSTROPHES}]")
 _REPEATS = re.compile(r"([^\W\d_])\1{2,}")  # a letter (any script) 3+ times
+# Scots, Irish and northern English "myself" ("hurt masel again"), and common typos of it.
+_MYSELF = re.compile(r"\b(?:masel|mysel|maself|meself|myslef|myslf|mysef)\b")
 _SPACES = re.compile(r"\s+")
 
 
@@ -59,7 +61,7 @@ def normalise(text: str) -> str:
     """Plain letters, lowercase, no apostrophes, stretched letters ("pleeease") and spaces
     squeezed."""
     text = _APOSTROPHES.sub("", _plain_letters(text))
-    text = _REPEATS.sub(r"\1\1", text)
+    text = _MYSELF.sub("myself", _REPEATS.sub(r"\1\1", text))
     return _SPACES.sub(" ", text).strip()
 
 

@@ -454,3 +454,19 @@ async def test_a_counsellor_taken_off_the_list_mid_chat_puts_the_young_person_ba
     assert told["text"] == replies.back_in_line(1).text
     assert answered["text"] and len([m for m in fake.to(youth)[seen:] if m["text"] == told["text"]]) == 1  # told once
     assert desk.ticket(1).status == "waiting"
+
+
+async def test_a_queue_longer_than_one_message_is_shown_whole_in_pieces(rasa_stack, desk):
+    # /queue with 61 waiting used to fail: the list passed Telegram's 4,096 characters.
+    for i in range(61):
+        desk.open(subject_id=f"queue-{i}", youth_chat=3000 + i, category="sextortion",
+                  reason="intent sextortion (0.97) " + "and a long reason " * 5, age_band=None, country=None,
+                  share_history=False, history=[])
+    with FakeTelegram() as fake:
+        async with desk_channel(fake, rasa_stack, desk):
+            fake.send_text(ALEX, "/queue")
+            await fake.wait_to(ALEX, 2)
+            shown = await fake.settle(ALEX)
+    assert all(len(m["text"]) <= 4096 for m in shown)
+    assert sum(m["text"].count("SEXTORTION") for m in shown) == 61
+    assert len(shown[-1]["reply_markup"]["inline_keyboard"]) == 10  # Take buttons for the first ten

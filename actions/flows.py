@@ -16,8 +16,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.follow_ups import (LINES_FIRST, answer_follow_up, answer_for, family_of, follow_up_kind,
-                                practical_follow_up, previous_responses)
+from actions.follow_ups import (CRISIS_PLAN, LINES_FIRST, answer_follow_up, answer_for, family_of, follow_up_kind,
+                                previous_responses, unsure_guess_stays_in_flow)
 from actions.told import ask_which_country, country_now, places_it_could_be, told
 from bot import places, resources
 from bot.ages import other_is_adult
@@ -40,7 +40,12 @@ STEPS: dict[str, tuple[str, ...]] = {
     "crisis_friend": ("utter_crisis_friend", "utter_crisis_friend_lines"),
     # Only the model, unsure, says crisis or danger: ask, with the numbers, instead of asserting.
     "crisis_check": ("utter_crisis_check",),
+    # A time or the means said mid-crisis (actions/imminent.py; sent from actions/follow_ups.py).
+    "crisis_plan": CRISIS_PLAN,
     "danger": ("utter_danger", "utter_danger_talk"),
+    # Danger where they are, not a meeting (HERE_SIGNALS): no "don't go to meet them".
+    "danger_here": ("utter_danger_here", "utter_danger_here_talk"),
+    "danger_here_plan": ("utter_danger_here_plan",),
     "danger_plan": ("utter_danger_plan", "utter_danger_plan_report"),
     "danger_check": ("utter_danger_check",),
     "sextortion": ("utter_sextortion", "utter_sextortion_report"),
@@ -83,6 +88,8 @@ NEXT: dict[str, str] = {
     "crisis_check": "crisis",
     "danger_check": "danger",
     "danger": "danger_plan",
+    "danger_here": "danger_here_plan",
+    "crisis_plan": "crisis_stay",
     "sextortion": "save",
     "sextortion_paid": "save",
     "sextortion_fake": "save",
@@ -98,6 +105,14 @@ NEXT: dict[str, str] = {
 }
 
 
+# The lexicon's danger signals about where they are now (hurt at home, someone outside or at the
+# door, a fire, someone not breathing, being followed), not about meeting someone: their reply
+# says to call and get somewhere safe, never "don't go to meet them".
+HERE_SIGNALS = frozenset({
+    "danger.asks_for_emergency_help", "danger.being_hurt_now", "danger.confined_now", "danger.stranger_outside_now",
+    "danger.says_they_are_here", "danger.online_contact_here_now", "danger.being_followed", "danger.emergency_now",
+    "danger.someone_coming_now", "danger.photo_of_their_home", "danger.hurt_before_coming_now",
+})
 # The lexicon's signal for someone else at risk: the young person is the helper.
 FRIEND_AT_RISK = "crisis.friend_at_risk"
 # Below this confidence, a crisis or danger guess of the model's own (no lexicon signal) is
@@ -225,10 +240,12 @@ class SafetyHelp(FlowStep, ABC):
             if asked_about_privacy(tracker):
                 dispatcher.utter_message(response="utter_privacy_answer")
             return events
+        elif signal.get("id") in HERE_SIGNALS:
+            step = "danger_here"
         elif tracker.get_slot("flow") == f"{step}_check":
             pass  # asked once already: said again, it gets the full step, not the same question
-        elif not signal and (confidence < CHECK_IN_BELOW or doubted) and practical_follow_up(tracker):
-            return go_on(dispatcher, tracker)  # no alarm without reason; the lexicon saw nothing
+        elif not signal and (confidence < CHECK_IN_BELOW or doubted) and unsure_guess_stays_in_flow(tracker, step):
+            return go_on(dispatcher, tracker)
         elif not signal and (confidence < CHECK_IN_BELOW or doubted):
             step = f"{step}_check"
         if signal.get("language") in LANGUAGE_NOTES:
@@ -344,6 +361,8 @@ class NextStep(Action):
     ) -> list[dict[str, Any]]:
         step = next(tracker.get_latest_entity_values("step"), None)
         flow = tracker.get_slot("flow")
+        if step == "danger_plan" and flow in ("danger_here", "danger_here_plan"):
+            step = "danger_here_plan"  # an older button's plan is for meetings; theirs is where they are
         if step not in STEPS:
             step = NEXT.get(flow or "", "wrap_up" if flow else None)
         if step is None:

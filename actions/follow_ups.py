@@ -18,9 +18,12 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.imminent import plan_in_passing
 from actions.told import country_now, told
+from bot import places
 from bot.confidentiality import friends_promise
 from bot.resources import help_lines
 
@@ -28,8 +31,9 @@ FOLLOW_UP_KEY = "follow_up"
 
 # Which flow each step belongs to; a follow-up is answered in its flow's words.
 FAMILY: dict[str, str] = {
-    **dict.fromkeys(("crisis", "crisis_now", "crisis_stay", "crisis_act", "crisis_check", "crisis_friend"), "crisis"),
-    **dict.fromkeys(("danger", "danger_plan", "danger_check"), "danger"),
+    **dict.fromkeys(("crisis", "crisis_now", "crisis_stay", "crisis_act", "crisis_check", "crisis_friend",
+                     "crisis_plan"), "crisis"),
+    **dict.fromkeys(("danger", "danger_here", "danger_here_plan", "danger_plan", "danger_check"), "danger"),
     **dict.fromkeys(("sextortion", "sextortion_paid", "sextortion_fake", "save"), "sextortion"),
     **dict.fromkeys(("pressure", "adult_pressure", "say_no"), "pressure"),
     **dict.fromkeys(("unsafe_contact", "adult_contact"), "contact"),
@@ -71,10 +75,15 @@ ANSWERS: dict[tuple[str, str | None], str | None] = {
     ("friend_promise", "friend"): "utter_friend_promise",
 }
 
+# Said in crisis and danger follow-ups while the country is unknown (the lines are the US's).
+NOT_IN_US = "utter_not_in_us"
+# A plan said in passing mid-crisis (actions/imminent.py): the emergency number and an adult now.
+CRISIS_PLAN = ("utter_crisis_plan", "utter_crisis_now_lines")
+
 # Crisis and danger keep their lines, sent first, whatever was said: two ways to say them,
 # taken in turn, so an ongoing emergency never gets the same words twice.
 LINES_FIRST = {"crisis": ("utter_crisis_stay", "utter_crisis_now_lines"),
-               "danger": ("utter_danger_stay", "utter_danger")}
+               "danger": ("utter_danger_stay", "utter_danger_again")}
 # Elsewhere a way on ends the turn: the kind's own (are you safe, after "they know where I
 # live"; a person, after anger), or the next step.
 WAY_ON_BY_KIND = {"knows_where": "utter_follow_up_safe_check", "angry_at_bot": "utter_follow_up_person"}
@@ -102,10 +111,15 @@ PRACTICAL = frozenset({"deadline", "already_done", "fake", "knows_where", "no_mo
                        "good_news", "words_for_adult", "words_for_them", "should_i_pay"})
 
 
-def practical_follow_up(tracker: Tracker) -> bool:
-    """A practical follow-up in a flow that is neither crisis nor danger."""
+def unsure_guess_stays_in_flow(tracker: Tracker, step: str) -> bool:
+    """Mid-flow, a crisis or danger guess of the model's own that it is unsure of stays in the
+    flow: a practical follow-up is answered there (no alarm without reason; the lexicon saw
+    nothing), and in the other safety flow ("im scared" mid-danger, read as crisis) that flow's
+    lines come first instead of a question about something else."""
     flow = family_of(tracker.get_slot("flow"))
-    return flow is not None and flow not in LINES_FIRST and follow_up_kind(tracker) in PRACTICAL
+    if flow in LINES_FIRST:
+        return flow != family_of(step)
+    return flow is not None and follow_up_kind(tracker) in PRACTICAL
 
 
 def previous_responses(tracker: Tracker) -> list[str]:
@@ -146,8 +160,16 @@ def answer_follow_up(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
     if family is None:
         return None
     last = previous_responses(tracker)
-    reply = next(r for r in replies(follow_up_kind(tracker), family) if r != last)
     values = help_lines(country_now(tracker))
+    events = told(tracker)
+    if family == "crisis" and plan_in_passing(tracker) and last != list(CRISIS_PLAN):
+        # A time or the means, mid-crisis: the emergency number and an adult now, not "I'm still here".
+        reply, events = list(CRISIS_PLAN), [SlotSet("flow", "crisis_plan"), *events]
+    else:
+        reply = next(r for r in replies(follow_up_kind(tracker), family) if r != last)
+    if family in LINES_FIRST and places.region_of(country_now(tracker)) is None and NOT_IN_US not in last:
+        # US lines while they have not said where they are: how to get theirs, every other turn.
+        reply = [*reply, NOT_IN_US]
     for response in reply:
         dispatcher.utter_message(response=response, **values)
-    return told(tracker)
+    return events

@@ -16,12 +16,11 @@ CONSENT_NO = "/consent_improve_bot_no"
 
 PRIVACY = Reply(
     text=(
-        "What happens to what you write:\n"
-        "- I don't save this chat. I only hold it while we talk.\n"
+        "What happens to your words:\n"
+        "- I don't save this chat, only hold it while we talk.\n"
         "- If you tell me your age or country, I keep just that.\n"
-        "- A real person reads it only if you say yes. When that chat ends, or you use /exit or /delete, "
-        "I delete your words from their screen too (Telegram lets me for 2 days).\n"
-        "- Photos and files are deleted right away, unopened.\n"
+        "- A counsellor sees it only if you say yes, until your chat ends.\n"
+        "- Photos and files are deleted unopened.\n"
         "- /mydata shows what I have. /delete wipes it. /exit clears the screen."
     )
 )

@@ -13,7 +13,8 @@ import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import ActionNotUnderstood
-from actions.flows import STEPS, CrisisHelp, DangerHelp, HelpMenu, FriendHelp, PressureHelp, SextortionHelp, UnsafeContactHelp
+from actions.flows import (STEPS, CrisisHelp, DangerHelp, FriendHelp, HelpMenu, NextStep, PressureHelp, SextortionHelp,
+                           UnsafeContactHelp)
 from actions.follow_ups import ANSWERS, FAMILY, LINES_FIRST, WAY_ON_BY_KIND, replies
 from tests.support.tracker import after_turn, fresh_tracker
 
@@ -23,11 +24,11 @@ RESPONSES = Path(__file__).parent.parent / "responses"
 
 def _turn(action, flow: str | None, intent: str = "out_of_scope", kind: str | None = None,
           last_turn: list[str] | None = None, confidence: float = 0.95, text: str = "a message",
-          **extra) -> list[str]:
-    message = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": [], **extra}
+          country: str | None = "US", entities: list[dict] | None = None, **extra) -> list[str]:
+    message = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": entities or [], **extra}
     if kind:
         message["follow_up"] = {"kind": kind, "confidence": 0.9}
-    tracker = fresh_tracker({"country": "US", "age_band": None, "flow": flow}, message,
+    tracker = fresh_tracker({"country": country, "age_band": None, "flow": flow}, message,
                             events=after_turn(last_turn or []))
     dispatcher = CollectingDispatcher()
     asyncio.run(action.run(dispatcher, tracker, {}))
@@ -215,3 +216,44 @@ def test_a_practical_follow_up_an_unsure_model_reads_as_crisis_is_answered_in_it
     signal = {"id": "crisis.suicide_wish", "category": "crisis"}
     assert _turn(CrisisHelp(), "sextortion", intent="crisis", kind="no_money", safety_signal=signal)[0] == "utter_crisis"
     assert _turn(CrisisHelp(), "sextortion", intent="crisis", confidence=0.53, kind="upset")[1:] == list(STEPS["crisis_check"])
+
+
+
+def test_a_time_or_the_means_said_mid_crisis_gets_the_emergency_number_and_an_adult_now():
+    # A blind conversation: "tonight. ive got stuff in my room" got only "you can reach someone here".
+    for text in ("tomorrow. before anyone wakes up", "i got everything in my bag already"):
+        assert _turn(ActionNotUnderstood(), "crisis_stay", intent="nlu_fallback", text=text) == list(STEPS["crisis_plan"])
+    plan = {"id": "crisis.suicide_plan", "category": "crisis"}
+    assert _turn(CrisisHelp(), "crisis_now", intent="crisis", safety_signal=plan) == list(STEPS["crisis_plan"])
+    # Said again right after, the lines first as always (never the same words twice in a row).
+    again = _turn(CrisisHelp(), "crisis_plan", intent="crisis", safety_signal=plan, last_turn=list(STEPS["crisis_plan"]))
+    assert again[0] in LINES_FIRST["crisis"]
+    # The same words outside a crisis conversation are nobody's alarm.
+    assert _turn(ActionNotUnderstood(), "sextortion", intent="nlu_fallback", text="tomorrow. before anyone wakes up")[0] != "utter_crisis_plan"
+
+
+def test_danger_where_they_are_never_says_dont_go_to_meet_them():
+    hurt = {"id": "danger.being_hurt_now", "category": "danger"}
+    meeting = {"id": "danger.meeting_online_contact", "category": "danger"}
+    assert _turn(DangerHelp(), None, intent="danger", safety_signal=hurt) == list(STEPS["danger_here"])
+    assert _turn(DangerHelp(), None, intent="danger", safety_signal=meeting) == list(STEPS["danger"])
+    # "What to do now" there: a plan for where they are, not for a meeting.
+    asked = _turn(NextStep(), "danger_here", intent="next_step", entities=[{"entity": "step", "value": "danger_plan"}])
+    assert asked == list(STEPS["danger_here_plan"])
+    assert all("meet" not in text for text in _domain_texts("utter_danger_here") + _domain_texts("utter_danger_again"))
+
+
+def test_scared_mid_danger_that_an_unsure_model_reads_as_crisis_keeps_the_danger_lines():
+    # "im scared. theres no one else about", followed by a van: a suicide check-in before.
+    sent = _turn(CrisisHelp(), "danger_here", intent="crisis", confidence=0.6, kind="upset")
+    assert sent[0] in LINES_FIRST["danger"] and "utter_crisis_check" not in sent
+
+
+def test_with_no_country_crisis_and_danger_follow_ups_say_how_to_get_local_numbers_every_other_turn():
+    first = _turn(CrisisHelp(), "crisis_now", intent="crisis", country=None, safety_signal={"id": "crisis.suicide_wish"})
+    assert first[-1] == "utter_not_in_us"
+    second = _turn(CrisisHelp(), "crisis_now", intent="crisis", country=None, safety_signal={"id": "crisis.suicide_wish"},
+                   last_turn=first)
+    assert "utter_not_in_us" not in second
+    assert "utter_not_in_us" not in _turn(CrisisHelp(), "crisis_now", intent="crisis", country="UK",
+                                          safety_signal={"id": "crisis.suicide_wish"})

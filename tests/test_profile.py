@@ -6,6 +6,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.profile import ActionSetCountry
+from actions.told import country_now
 from bot.ages import age_band, other_is_adult, stated_age_band
 from tests.support.tracker import fresh_tracker
 from bot import places, resources
@@ -158,3 +159,14 @@ def test_a_place_in_more_than_one_country_said_with_more_gets_asked_about_in_tha
     assert question["text"] == "Just to check, which country do you mean?"
     assert [b["title"] for b in question["buttons"]] == ["UK", "Australia", "Somewhere else"]
     assert dispatcher.messages[0]["response"] == "utter_crisis"  # the lines still come first
+
+
+@pytest.mark.parametrize("text, key", [
+    ("he wants 200 quid by tonight", "UK"), ("i only have £40", "UK"), ("he said send 50k naira", "NG"),
+    ("i already paid 3000 rupees", "IN"), ("she sends me gcash every week", "PH"),
+    ("he wants 200 dollars", None), ("i have 40 bucks", None), ("i lost 10 pounds and feel awful", None),
+])
+def test_money_in_a_currency_only_one_country_uses_gives_that_countrys_lines(text, key):
+    # A fourth writer's young people said "200 quid" and "£100" and got US lines all evening.
+    tracker = fresh_tracker({"country": None}, {"text": text, "intent": {"name": "sextortion"}, "entities": []})
+    assert country_now(tracker) == key

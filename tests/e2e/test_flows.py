@@ -286,5 +286,7 @@ async def test_after_danger_what_now_is_a_plan_not_coping_steps_for_self_harm(br
     await bridge.send(sender, text=FIRST_MESSAGES["danger"])
     plan = await bridge.send(sender, text="what do i do now")
     text = plan.replies[0].text
-    assert "Don't go" in text and "show them the messages" in text and "911" in text
+    # He is outside, now: a plan for where they are (a safe place, not going out to him, the
+    # emergency number), not the plan for a meeting someone is arranging online.
+    assert "don't go out to them" in text and "911" in text and "somewhere safe" in text
     assert "hurt yourself" not in text

@@ -15,6 +15,7 @@ ciphertext that decrypts. Rasa's idle conversations expiring is covered by test_
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -163,3 +164,21 @@ async def test_no_plaintext_canary_anywhere_and_ciphertext_only_with_consent(tmp
         # young person's words were, sealed. Notes are always sealed.
         assert shared_with_counsellor == [f"{shared} he threatens to post my pics", f"{shared_relay} thank you"]
         assert notes == [[other_note], [note]]
+
+
+async def test_a_turn_cut_off_mid_way_leaves_no_words_in_rasas_log(rasa_stack):
+    # Rasa logs the text of a turn whose request was cancelled (rasa/core/channels/rest.py);
+    # a black-box run found young people's words in rasa.log that way.
+    canary = f"canary{os.urandom(5).hex()} he keeps asking for pics"
+    log = rasa_stack.settings.log_dir / "rasa.log"
+    async with httpx.AsyncClient(base_url=rasa_stack.settings.rasa_url) as client:
+        for _ in range(3):  # the client gives up before Rasa answers, and Rasa's turn is cancelled
+            with contextlib.suppress(httpx.TimeoutException):
+                await client.post("/webhooks/rest/webhook", json={"sender": "cut-off", "message": canary}, timeout=0.005)
+    for _ in range(50):
+        if "rest.message.received" in log.read_text(errors="replace"):
+            break
+        await asyncio.sleep(0.1)
+    written = log.read_text(errors="replace")
+    assert "rest.message.received" in written  # the event happened...
+    assert canary.split()[0] not in written  # ...without their words

@@ -44,8 +44,17 @@ def redact(text: str) -> str:
     return text
 
 
+# python-telegram-bot logs a whole update it cannot read (at CRITICAL, in polling and webhook
+# mode): locations, a venue's address, a forwarded sender's name, Telegram ids. Numbers and
+# nested fields slip past the word patterns, so such a record keeps only what happened.
+_UPDATE_DUMPS = frozenset({"telegram.Bot", "telegram.ext.Updater"})  # getUpdates; the updater and webhook
+UNREADABLE_UPDATE = "the Telegram library could not read an update; its contents are not logged"
+
+
 class RedactionFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.name in _UPDATE_DUMPS and record.levelno >= logging.ERROR and record.args:
+            record.msg, record.args = UNREADABLE_UPDATE, ()
         record.msg, record.args = redact(record.getMessage()), ()
         if record.exc_info:
             record.exc_text = redact(logging.Formatter().formatException(record.exc_info))

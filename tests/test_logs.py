@@ -67,3 +67,15 @@ def test_tokens_in_urls_are_redacted(app_log):
     written = app_log.read_text()
     assert TOKEN not in written and "s3cr3t-value" not in written
     assert written.count("[redacted]") == 2
+
+
+@pytest.mark.parametrize("logger", ["telegram.ext.Updater", "telegram.Bot"])  # the webhook handler, getUpdates
+def test_an_update_the_library_could_not_read_is_logged_without_its_contents(app_log, logger):
+    # A black-box run found locations, a venue's address, a forwarded sender's name and ids in it.
+    data = {"update_id": 9, "message": {"chat": {"id": 5550123}, "location": {"latitude": 51.50123, "longitude": -0.14189},
+                                        "venue": {"address": "1 Example Street"}, "forward_sender_name": "Sam Q"}}
+    logging.getLogger(logger).critical("Received data was *not* processed! Received data was: %r", data)
+    [line] = lines(app_log)
+    assert line["event"] == logs.UNREADABLE_UPDATE and line["level"] == "CRITICAL"
+    for secret in ("51.50123", "Example Street", "Sam Q", "5550123"):
+        assert secret not in app_log.read_text()

@@ -141,6 +141,7 @@ async def _run(settings: Settings) -> int:
         pid_file.write_text(str(os.getpid()))
         asyncio.get_running_loop().add_signal_handler(
             signal.SIGHUP, lambda: bridge.background(_swap_model(settings, bridge)))
+        watching: asyncio.Future | None = None
         try:
             if settings.telegram_token:
                 from bot.channels.telegram import TelegramChannel, TelegramConfig
@@ -178,6 +179,8 @@ async def _run(settings: Settings) -> int:
             return 0
         finally:
             purging.cancel()
+            if watching is not None:
+                watching.cancel()  # never restarts what the stop below ends
             pid_file.unlink(missing_ok=True)
             await bridge.aclose()
             _status("stopping Rasa and the action server")

@@ -186,7 +186,7 @@ class Supervisor:
         then it cannot recover and the bot should stop."""
         failures: dict[str, list[float]] = {}
         failure, child = await self._first_exit()
-        while True:
+        while not self._stopping:  # a child stopped by stop() is never started again
             now = time.monotonic()
             recent = [t for t in failures.get(child.spec.name, []) if now - t < within] + [now]
             failures[child.spec.name] = recent
@@ -195,14 +195,20 @@ class Supervisor:
             on_restart(failure)
             await child.stop(self.stop_grace)  # its workers too
             await asyncio.sleep(min(30.0, first_wait * 2 ** (len(recent) - 1)))
+            if self._stopping:
+                break
             try:
                 await child.spawn()
+                if self._stopping:  # stop() ran while it was starting
+                    await child.stop(self.stop_grace)
+                    break
                 async with httpx.AsyncClient() as client:
                     await child.wait_ready(client)
             except ChildFailed as again:
                 failure = again
                 continue
             failure, child = await self._first_exit()
+        return failure
 
     async def stop(self) -> None:
         if self._stopping:

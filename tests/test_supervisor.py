@@ -117,3 +117,18 @@ async def test_a_child_that_exits_is_started_again_and_only_one_that_keeps_faili
     assert restarts == ["flaky", "flaky"] and answered_again
     assert failure.name == "flaky" and "3" in failure.reason
     assert not alive(steady_pid)
+
+
+async def test_children_ended_by_stop_are_not_started_again(tmp_path):
+    # Ctrl-C: stop() ends every child; the restart loop must not see that as a crash.
+    first, second = toy(tmp_path, "first"), toy(tmp_path, "second")
+    supervisor = Supervisor([first, second], stop_grace=1.0)
+    restarts = []
+    async with supervisor:
+        keeping = asyncio.ensure_future(supervisor.keep_running(lambda f: restarts.append(f.name), first_wait=0.1))
+        await asyncio.sleep(0.2)
+    await asyncio.wait_for(keeping, 10)
+    await asyncio.sleep(0.5)
+    assert restarts == []
+    for spec in (first, second):
+        assert not listening(int(spec.health_url.split(":")[2].split("/")[0]))

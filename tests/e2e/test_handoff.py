@@ -5,6 +5,7 @@ counsellors' group, and a stranger who is not on the list."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -45,15 +46,33 @@ def closed_until_monday() -> Schedule:
                     timedelta(hours=12))
 
 
-@pytest.fixture(params=["sqlite"])
-def desk(request, tmp_path):
-    with fresh_database(request.param, tmp_path) as url:
+@contextlib.contextmanager
+def _desk(backend: str, tmp_path):
+    with fresh_database(backend, tmp_path) as url:
         sessions = open_database(url)
         desk = HandoffDesk(PrivacyStore(sessions, Fernet.generate_key().decode()))
         desk.add_counsellor(ALEX, "Alex")
         desk.add_counsellor(BLAKE, "Blake")
         yield desk
         sessions.kw["bind"].dispose()
+
+
+@pytest.fixture
+def desk(tmp_path):
+    with _desk("sqlite", tmp_path) as desk:
+        yield desk
+
+
+@pytest.fixture(params=BACKENDS)
+def any_desk(request, tmp_path):
+    """For tests of what the database keeps: on SQLite and on PostgreSQL."""
+    with _desk(request.param, tmp_path) as desk:
+        yield desk
+
+
+def youth_for(desk: HandoffDesk, number: int) -> int:
+    """A young person's id per backend, so the two runs never share a Rasa conversation."""
+    return number + (0 if desk.store.sessions.kw["bind"].dialect.name == "sqlite" else 500)
 
 
 def desk_channel(fake: FakeTelegram, rasa_stack, desk: HandoffDesk, **config):
@@ -416,9 +435,10 @@ async def test_a_full_length_message_from_the_young_person_reaches_the_counsello
 
 
 @pytest.mark.parametrize("ending", ["/end", "/exit", "/delete"])
-async def test_their_words_leave_the_counsellors_chat_when_it_ends_or_they_exit_or_delete(rasa_stack, desk, ending):
+async def test_their_words_leave_the_counsellors_chat_when_it_ends_or_they_exit_or_delete(rasa_stack, any_desk, ending):
     # Relayed words used to stay in the counsellor's Telegram chat for good.
-    youth = {"/end": 2118, "/exit": 2119, "/delete": 2120}[ending]
+    desk = any_desk
+    youth = youth_for(desk, {"/end": 2118, "/exit": 2119, "/delete": 2120}[ending])
     with FakeTelegram() as fake:
         async with desk_channel(fake, rasa_stack, desk):
             await in_relay(fake, youth, ALEX, "a man from a game wants my address")
@@ -438,9 +458,10 @@ async def test_their_words_leave_the_counsellors_chat_when_it_ends_or_they_exit_
         assert session.scalars(select(RelayedCopy)).all() == []
 
 
-async def test_a_counsellor_taken_off_the_list_mid_chat_puts_the_young_person_back_in_line_and_tells_them(rasa_stack, desk):
+async def test_a_counsellor_taken_off_the_list_mid_chat_puts_the_young_person_back_in_line_and_tells_them(rasa_stack, any_desk):
     # Before, the young person was left in a paused Rasa that answered only with fallbacks.
-    youth = 2121
+    desk = any_desk
+    youth = youth_for(desk, 2121)
     with FakeTelegram() as fake:
         async with desk_channel(fake, rasa_stack, desk, watch_seconds=0.2):
             seen = await in_relay(fake, youth, ALEX, "someone i met on discord wants to video call")

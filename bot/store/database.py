@@ -32,10 +32,16 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+LOCK_TIMEOUT_MS = 5000
+
+
 def open_database(url: str) -> sessionmaker[Session]:
     """An engine for `url` with the schema migrated to head, as a session factory."""
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
+    # A lock held elsewhere makes a write fail after 5 s, as SQLite's busy timeout does, instead
+    # of waiting for ever (a consent change would then never be answered).
+    connect_args = {"options": f"-c lock_timeout={LOCK_TIMEOUT_MS}"} if url.startswith("postgresql") else {}
+    engine = create_engine(url, connect_args=connect_args)
     migrate(engine)
     return sessionmaker(engine, expire_on_commit=False)

@@ -11,7 +11,7 @@ import sqlite3
 import httpx
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from bot import privacy_replies
 from bot.conversation import RasaBridge
@@ -105,35 +105,55 @@ async def test_each_turn_is_counted_by_category_and_the_report_shows_it(rasa_sta
     sessions.kw["bind"].dispose()
 
 
-async def test_a_locked_database_never_holds_up_a_reply_and_a_no_given_then_is_honoured(rasa_stack, tmp_path):
+class _Lock:
+    """Another process holding the database: SQLite's whole file, PostgreSQL's consent and kept tables."""
+
+    def __init__(self, backend: str, url: str, tmp_path) -> None:
+        self.backend, self.url, self.tmp_path = backend, url, tmp_path
+
+    def __enter__(self) -> "_Lock":
+        if self.backend == "sqlite":
+            self.connection = sqlite3.connect(self.tmp_path / "waypoint.db", timeout=0)
+            self.connection.execute("BEGIN EXCLUSIVE")
+        else:
+            self.engine = create_engine(self.url)
+            self.connection = self.engine.connect()
+            self.connection.execute(text("LOCK TABLE consent_events, kept_messages IN ACCESS EXCLUSIVE MODE"))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.connection.rollback()
+        self.connection.close()
+        if self.backend != "sqlite":
+            self.engine.dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_a_locked_database_never_holds_up_a_reply_and_a_no_given_then_is_honoured(rasa_stack, tmp_path, backend):
     # A 25 s lock used to delay every reply, crisis included; a "no" given while the database
     # could not write was lost while the bot said it kept nothing.
     kept_later, after_no = (f"canary{os.urandom(5).hex()}" for _ in range(2))
-    with fresh_database("sqlite", tmp_path) as url:
+    with fresh_database(backend, tmp_path) as url:
         sessions = open_database(url)
         store = PrivacyStore(sessions, Fernet.generate_key().decode())
         bridge = RasaBridge(rasa_stack.settings.rasa_url, auth_token=rasa_stack.auth_token, store=store)
-        sender = "privacy-locked"
-        other = sqlite3.connect(tmp_path / "waypoint.db", timeout=0)
+        sender = f"privacy-locked-{backend}"
         try:
             await bridge.send(sender, payload=privacy_replies.CONSENT_YES)
-            other.execute("BEGIN EXCLUSIVE")  # another process holds the database
-            crisis = await bridge.send(sender, text=f"{kept_later} i want to die")
-            other.rollback()
+            with _Lock(backend, url, tmp_path):
+                crisis = await bridge.send(sender, text=f"{kept_later} i want to die")
             assert "988" in crisis.replies[0].text  # answered while the database was locked
             await bridge.settled()
             assert store.kept_texts(sender, "improve_bot") == [f"{kept_later} i want to die"]  # kept after
 
-            other.execute("BEGIN EXCLUSIVE")
-            no = await bridge.send(sender, payload=privacy_replies.CONSENT_NO)
-            await bridge.send(sender, text=f"{after_no} ok")
-            other.rollback()
+            with _Lock(backend, url, tmp_path):
+                no = await bridge.send(sender, payload=privacy_replies.CONSENT_NO)
+                await bridge.send(sender, text=f"{after_no} ok")
             await bridge.settled()
             assert no.replies == [privacy_replies.NO_NOT_SAVED_YET]
             assert store.describe(sender).consents == {"improve_bot": False}  # stored on the next turn
             assert after_no.encode() not in _everything_stored(sessions)
             assert store.kept_texts(sender, "improve_bot") == []  # the no took back what was kept
         finally:
-            other.close()
             await bridge.aclose()
             sessions.kw["bind"].dispose()

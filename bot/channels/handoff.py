@@ -163,13 +163,18 @@ class TelegramHandoff:
                 return await self._where_they_are(ticket)
         return None
 
+    async def youth_exited(self, subject: str) -> None:
+        """Quick exit: their words leave the counsellor's screen too, and the counsellor is told."""
+        with contextlib.suppress(SQLAlchemyError):
+            ticket = await self._db(self.desk.active_for_subject, subject)
+            if ticket is not None:
+                await self._delete_copies(ticket)
+        await self.youth_event(subject, cards.YOUTH_EXITED)
+
     async def youth_event(self, subject: str, notice: str) -> None:
-        """Tells the counsellor who owns this young person's chat what happened (quick exit, media).
-        A quick exit also takes their words off the counsellor's screen."""
+        """Tells the counsellor who owns this young person's chat what happened (quick exit, media)."""
         with contextlib.suppress(SQLAlchemyError, TelegramError):
             ticket = await self._db(self.desk.active_for_subject, subject)
-            if ticket is not None and notice == cards.YOUTH_EXITED:
-                await self._delete_copies(ticket)
             if ticket is not None and ticket.status == "claimed":
                 counsellor = await self._db(self.desk.counsellor_of, ticket)
                 if counsellor is not None:

@@ -289,7 +289,7 @@ class TelegramChannel:
                 await chat.delete_message(message_id)
         await self._send(chat.id, EXIT_LINE)
         if self.handoff is not None:
-            await self.handoff.youth_event(self._subject(update), cards.YOUTH_EXITED)
+            await self.handoff.youth_exited(self._subject(update))
 
     async def on_deleted_media(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Never downloaded (no getFile), deleted at once, and the young person told why. A

@@ -4,6 +4,7 @@ with a yes only ciphertext; a no or /delete takes it back. On SQLite and on Post
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import sqlite3
@@ -32,37 +33,44 @@ def _everything_stored(sessions) -> bytes:
     return found
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
-async def test_canaries_are_stored_only_after_a_yes_and_only_as_ciphertext(rasa_stack, tmp_path, backend):
-    before, after_yes, after_no = (f"canary{os.urandom(5).hex()}" for _ in range(3))
+@contextlib.asynccontextmanager
+async def _bridge_with_store(rasa_stack, backend: str, tmp_path):
+    """A fresh database on `backend`, its privacy store, and a bridge to the session's Rasa that keeps with it."""
     with fresh_database(backend, tmp_path) as url:
         sessions = open_database(url)
         store = PrivacyStore(sessions, Fernet.generate_key().decode())
         bridge = RasaBridge(rasa_stack.settings.rasa_url, auth_token=rasa_stack.auth_token, store=store)
-        sender = f"privacy-{backend}"
         try:
-            await bridge.send(sender, text=f"{before} someone wants pics of me")
-            privacy = await bridge.send(sender, text="/privacy")
-            [yes, no] = privacy.replies[-1].buttons
-            assert (yes.payload, no.payload) == (privacy_replies.CONSENT_YES, privacy_replies.CONSENT_NO)
-
-            await bridge.send(sender, payload=yes.payload)
-            await bridge.send(sender, text=f"{after_yes} he keeps asking")
-            mydata = await bridge.send(sender, text="/mydata")
-            assert "Messages kept: 1" in mydata.replies[0].text and ": yes." in mydata.replies[0].text
-            assert store.kept_texts(sender, "improve_bot") == [f"{after_yes} he keeps asking"]
-            stored = _everything_stored(sessions)
-            assert before.encode() not in stored and after_yes.encode() not in stored  # ciphertext only
-            if backend == "sqlite":
-                assert after_yes.encode() not in (tmp_path / "waypoint.db").read_bytes()
-
-            await bridge.send(sender, payload=no.payload)
-            await bridge.send(sender, text=f"{after_no} ok")
-            assert store.kept_texts(sender, "improve_bot") == []
-            assert store.describe(sender).consents == {"improve_bot": False}
+            yield url, sessions, store, bridge
         finally:
             await bridge.aclose()
             sessions.kw["bind"].dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_canaries_are_stored_only_after_a_yes_and_only_as_ciphertext(rasa_stack, tmp_path, backend):
+    before, after_yes, after_no = (f"canary{os.urandom(5).hex()}" for _ in range(3))
+    async with _bridge_with_store(rasa_stack, backend, tmp_path) as (_, sessions, store, bridge):
+        sender = f"privacy-{backend}"
+        await bridge.send(sender, text=f"{before} someone wants pics of me")
+        privacy = await bridge.send(sender, text="/privacy")
+        [yes, no] = privacy.replies[-1].buttons
+        assert (yes.payload, no.payload) == (privacy_replies.CONSENT_YES, privacy_replies.CONSENT_NO)
+
+        await bridge.send(sender, payload=yes.payload)
+        await bridge.send(sender, text=f"{after_yes} he keeps asking")
+        mydata = await bridge.send(sender, text="/mydata")
+        assert "Messages kept: 1" in mydata.replies[0].text and ": yes." in mydata.replies[0].text
+        assert store.kept_texts(sender, "improve_bot") == [f"{after_yes} he keeps asking"]
+        stored = _everything_stored(sessions)
+        assert before.encode() not in stored and after_yes.encode() not in stored  # ciphertext only
+        if backend == "sqlite":
+            assert after_yes.encode() not in (tmp_path / "waypoint.db").read_bytes()
+
+        await bridge.send(sender, payload=no.payload)
+        await bridge.send(sender, text=f"{after_no} ok")
+        assert store.kept_texts(sender, "improve_bot") == []
+        assert store.describe(sender).consents == {"improve_bot": False}
 
 
 async def test_an_idle_conversation_leaves_rasas_memory_but_the_chosen_country_stays(bridge, rasa_stack):
@@ -133,27 +141,20 @@ async def test_a_locked_database_never_holds_up_a_reply_and_a_no_given_then_is_h
     # A 25 s lock used to delay every reply, crisis included; a "no" given while the database
     # could not write was lost while the bot said it kept nothing.
     kept_later, after_no = (f"canary{os.urandom(5).hex()}" for _ in range(2))
-    with fresh_database(backend, tmp_path) as url:
-        sessions = open_database(url)
-        store = PrivacyStore(sessions, Fernet.generate_key().decode())
-        bridge = RasaBridge(rasa_stack.settings.rasa_url, auth_token=rasa_stack.auth_token, store=store)
+    async with _bridge_with_store(rasa_stack, backend, tmp_path) as (url, sessions, store, bridge):
         sender = f"privacy-locked-{backend}"
-        try:
-            await bridge.send(sender, payload=privacy_replies.CONSENT_YES)
-            with _Lock(backend, url, tmp_path):
-                crisis = await bridge.send(sender, text=f"{kept_later} i want to die")
-            assert "988" in crisis.replies[0].text  # answered while the database was locked
-            await bridge.settled()
-            assert store.kept_texts(sender, "improve_bot") == [f"{kept_later} i want to die"]  # kept after
+        await bridge.send(sender, payload=privacy_replies.CONSENT_YES)
+        with _Lock(backend, url, tmp_path):
+            crisis = await bridge.send(sender, text=f"{kept_later} i want to die")
+        assert "988" in crisis.replies[0].text  # answered while the database was locked
+        await bridge.settled()
+        assert store.kept_texts(sender, "improve_bot") == [f"{kept_later} i want to die"]  # kept after
 
-            with _Lock(backend, url, tmp_path):
-                no = await bridge.send(sender, payload=privacy_replies.CONSENT_NO)
-                await bridge.send(sender, text=f"{after_no} ok")
-            await bridge.settled()
-            assert no.replies == [privacy_replies.NO_NOT_SAVED_YET]
-            assert store.describe(sender).consents == {"improve_bot": False}  # stored on the next turn
-            assert after_no.encode() not in _everything_stored(sessions)
-            assert store.kept_texts(sender, "improve_bot") == []  # the no took back what was kept
-        finally:
-            await bridge.aclose()
-            sessions.kw["bind"].dispose()
+        with _Lock(backend, url, tmp_path):
+            no = await bridge.send(sender, payload=privacy_replies.CONSENT_NO)
+            await bridge.send(sender, text=f"{after_no} ok")
+        await bridge.settled()
+        assert no.replies == [privacy_replies.NO_NOT_SAVED_YET]
+        assert store.describe(sender).consents == {"improve_bot": False}  # stored on the next turn
+        assert after_no.encode() not in _everything_stored(sessions)
+        assert store.kept_texts(sender, "improve_bot") == []  # the no took back what was kept

@@ -64,8 +64,9 @@ def _counsellors(settings: Settings, args: argparse.Namespace) -> int:
         if not name or len(name) > 40:
             print("The display name is what young people see: 1 to 40 characters, like 'Sam'.", file=sys.stderr)
             return 2
-        desk.add_counsellor(args.telegram_user_id, name)
-        print(f"{name} ({args.telegram_user_id}) can now take chats. They must open a private chat "
+        desk.add_counsellor(args.telegram_user_id, name, supervisor=args.supervisor)
+        role = " and supervise (/who, /reassign, /audit, /unban)" if args.supervisor else ""
+        print(f"{name} ({args.telegram_user_id}) can now take chats{role}. They must open a private chat "
               "with the bot and press Start once, so the bot can write to them.")
     elif args.action == "remove":
         if not desk.remove_counsellor(args.telegram_user_id):
@@ -75,7 +76,7 @@ def _counsellors(settings: Settings, args: argparse.Namespace) -> int:
     else:
         people = desk.counsellors()
         for person in people:
-            print(f"{person.telegram_user_id:>14}  {person.display_name}")
+            print(f"{person.telegram_user_id:>14}  {person.display_name}" + ("  (supervisor)" if person.supervisor else ""))
         if not people:
             print("No counsellors yet. Add one: waypoint counsellors add TELEGRAM_USER_ID --name NAME")
     return 0
@@ -346,6 +347,7 @@ def main(argv: list[str] | None = None) -> int:
     add = actions.add_parser("add", help="add a counsellor (or rename one)")
     add.add_argument("telegram_user_id", type=int, help="their numeric Telegram user id")
     add.add_argument("--name", required=True, help="the display name young people see (1 to 40 characters)")
+    add.add_argument("--supervisor", action="store_true", help="may also use /who, /reassign, /audit and /unban")
     remove = actions.add_parser("remove", help="take a counsellor off the list")
     remove.add_argument("telegram_user_id", type=int)
     actions.add_parser("list", help="everyone on the list")

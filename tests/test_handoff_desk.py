@@ -11,7 +11,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from bot.handoff.desk import HandoffDesk
-from bot.store.models import KeptMessage, Ticket
+from bot.store.models import HandoffEvent, KeptMessage, Ticket
 from bot.store.privacy import PrivacyStore
 
 ALEX, BLAKE = 9001, 9002  # counsellors' Telegram ids
@@ -174,3 +174,43 @@ def test_the_waiting_notice_is_due_once_after_the_timeout(desk, clock):
     assert desk.due_for_notice(timedelta(minutes=3)) == []
     clock.now += timedelta(hours=12)
     assert [t.id for t in desk.stale(timedelta(hours=12))] == [ticket.id]
+
+
+def test_only_available_counsellors_without_a_chat_are_paged(desk):
+    desk.set_available(BLAKE, False)
+    assert [c.display_name for c in desk.on_call()] == ["Alex"]
+    desk.claim(open_ticket(desk, "a").id, ALEX)
+    assert desk.on_call() == []  # Alex is busy, Blake is away
+    desk.set_available(BLAKE, True)
+    assert [c.display_name for c in desk.on_call()] == ["Blake"]
+    assert [(seat.counsellor.display_name, seat.holding and seat.holding.subject_id) for seat in desk.board()] == [
+        ("Alex", "a"), ("Blake", None)]
+
+
+def test_a_ban_lasts_thirty_days_a_supervisor_can_lift_it_and_delete_wipes_it_as_promised(desk, clock):
+    ticket = open_ticket(desk, "a")
+    desk.ban(ticket, ALEX)
+    assert desk.is_banned("a") and not desk.is_banned("b")
+    clock.now += timedelta(days=30)
+    assert not desk.is_banned("a")
+    desk.ban(ticket, ALEX)
+    assert desk.unban(ticket) is True and not desk.is_banned("a")
+    desk.ban(ticket, ALEX)
+    desk.store.erase("a")  # "/delete wipes it all"
+    assert not desk.is_banned("a")
+
+
+def test_the_audit_trail_says_who_did_what_and_outlasts_delete_without_a_word_of_the_chat(desk, sessions):
+    ticket = open_ticket(desk, "a", share=True, history=("he has my pics",))
+    desk.claim(ticket.id, ALEX)
+    desk.record(ticket.id, "read", ALEX)
+    desk.transfer(desk.ticket(ticket.id), "reassigned", BLAKE)
+    desk.claim(ticket.id, BLAKE)
+    desk.close(desk.ticket(ticket.id), by=BLAKE)
+    desk.store.erase("a")
+    assert [(e.action, e.by) for e in desk.trail(ticket.id)] == [
+        ("opened", None), ("claimed", "Alex"), ("read", "Alex"), ("reassigned", "Blake"), ("claimed", "Blake"),
+        ("closed", "Blake")]
+    with sessions() as session:
+        rows = session.execute(select(HandoffEvent)).scalars().all()
+    assert rows and all("pics" not in repr(vars(row)) for row in rows)

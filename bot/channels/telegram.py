@@ -185,10 +185,14 @@ class TelegramChannel:
     def _subject(self, update: Update) -> str:
         return subject_id(self.config.subject_key, update.effective_user.id)
 
-    async def _send(self, chat_id: int, text: str, buttons: tuple[Button, ...] = ()) -> None:
-        """One reply in one chat, cut into Telegram-sized pieces, each remembered for /exit."""
-        for sent in await send_text(self.application.bot, chat_id, text, keyboard(buttons)):
-            self.history.add(chat_id, sent.message_id)
+    async def _send(self, chat_id: int, text: str, buttons: tuple[Button, ...] = ()) -> list[int]:
+        """One reply in one chat, cut into Telegram-sized pieces, each remembered for /exit;
+        returns their message ids."""
+        sent = [message.message_id for message in
+                await send_text(self.application.bot, chat_id, text, keyboard(buttons))]
+        for message_id in sent:
+            self.history.add(chat_id, message_id)
+        return sent
 
     async def _reply(self, update: Update, replies: list[Reply], exit_button: bool = False) -> None:
         """Each reply a message, paced about like someone typing."""
@@ -241,11 +245,13 @@ class TelegramChannel:
     async def _take_words(self, update: Update, text: str, *, edited: bool = False) -> None:
         """Typed words, a caption's or an edit's: to the counsellor who holds the chat, or a
         turn. An edit is not a new turn (answering it again repeated the whole reply): in a
-        relay it goes across marked as edited; otherwise it is answered only when the safety
-        net sees crisis or danger in the new words."""
+        relay a young person's goes across marked as edited and a counsellor's changes the
+        young person's copy; otherwise it is answered only when the safety net sees crisis or
+        danger in the new words."""
         if self.handoff is not None:
-            handled, answer = await self.handoff.take_text(update.effective_user.id, self._subject(update),
-                                                           f"(edited) {text}" if edited else text)
+            handled, answer = await self.handoff.take_text(update.effective_user.id, self._subject(update), text,
+                                                           message_id=update.effective_message.message_id,
+                                                           edited=edited)
             if answer:
                 await update.effective_chat.send_message(answer)
             if handled:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.handoff.desk import Event, Seat
 from bot.messages import Button
 from bot.store.models import Ticket
 
@@ -21,15 +22,23 @@ HELP = (
     "/transfer - put your chat back in the queue for someone else\n"
     "/note TEXT - a private note on the ticket (the young person never sees it)\n"
     "/canned - ready replies to send\n"
-    "Anything else you type goes to the young person, under your display name."
+    "/away, /available - stop or start being paged when a crisis chat waits\n"
+    "/ban - end your chat; that young person gets the bot's help and lines, but no counsellor, for 30 days\n"
+    "Supervisors: /who (who holds what), /reassign N, /audit N, /unban N\n"
+    "Anything else you type goes to the young person, under your display name.\n"
+    "Editing a message you sent changes their copy too."
 )
 NOT_A_COUNSELLOR = "Only counsellors on Waypoint's list can take chats."
 NO_OPEN_CHAT = "You have no open chat. /queue shows who is waiting."
 
 
-def waited(ticket: Ticket, now: datetime) -> str:
-    minutes = int((now - ticket.created_at).total_seconds() // 60)
+def waited_since(then: datetime, now: datetime) -> str:
+    minutes = int((now - then).total_seconds() // 60)
     return "just now" if minutes < 1 else f"{minutes} min" if minutes < 120 else f"{minutes // 60} h"
+
+
+def waited(ticket: Ticket, now: datetime) -> str:
+    return waited_since(ticket.created_at, now)
 
 
 def take_button(ticket: Ticket) -> Button:
@@ -89,3 +98,34 @@ YOUTH_EXITED = ("#{id}: the young person cleared their screen (quick exit), so t
 YOUTH_BLOCKED = ("#{id}: Telegram says the young person blocked the bot or left, so nothing more can reach "
                  "them. The chat is closed.")
 YOUTH_MEDIA = "#{id}: the young person sent a photo, video or file. It was deleted unopened."
+
+SUPERVISORS_ONLY = "Only supervisors can do that. Ask a supervisor, or /help for your commands."
+NOW_AVAILABLE = "You're available: you'll get a private message when a crisis or danger chat is waiting."
+NOW_AWAY = "You're away: no more pages. You can still use /queue and take chats. /available to come back."
+BANNED = ("#{id} is closed. That young person can't ask for a counsellor for 30 days; the bot still answers "
+          "them, crisis and danger lines included. A supervisor can /unban {id}.")
+REASSIGNED = "A supervisor moved #{id} back to the queue. You're free for another chat."
+
+
+def page(ticket: Ticket, now: datetime) -> str:
+    return (f"Urgent: #{ticket.id} {ticket.category.upper()} is waiting ({waited(ticket, now)}).\n"
+            f"Why: {ticket.reason}\nTap Take, or /claim {ticket.id}. /away stops these messages.")
+
+
+def board(seats: list[Seat], waiting: int, now: datetime) -> str:
+    """A supervisor's view: everyone, available or away, what they hold and for how long."""
+    lines = [f"Waiting: {waiting}"]
+    for seat in seats:
+        state = "available" if seat.counsellor.available else "away"
+        held = (f" - holding #{seat.holding.id} {seat.holding.category.upper()} for "
+                f"{waited_since(seat.holding.claimed_at, now)}" if seat.holding else "")
+        lines.append(f"{seat.counsellor.display_name} ({state}){held}")
+    return "\n".join(lines)
+
+
+def trail(ticket_id: int, events: list[Event]) -> str:
+    """The audit trail of one chat: what happened, by whom, when (UTC); never what was written."""
+    if not events:
+        return f"Nothing recorded for #{ticket_id}."
+    return f"#{ticket_id}, times in UTC:\n" + "\n".join(
+        f"{e.at:%Y-%m-%d %H:%M} {e.action}" + (f" by {e.by}" if e.by else "") for e in events)

@@ -13,16 +13,18 @@ with the data key and erased when the ticket ends.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, exists, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from bot.categories import risk_order
-from bot.store.models import Counsellor, KeptMessage, RelayedCopy, Ticket, TicketNote
+from bot.store.models import Ban, Counsellor, HandoffEvent, KeptMessage, RelayedCopy, Ticket, TicketNote
 from bot.store.privacy import RETENTION, PrivacyStore
 
 ACTIVE = ("waiting", "claimed")
+URGENT = ("crisis", "danger")  # a waiting ticket of these pages the available counsellors
+BAN_LASTS = timedelta(days=30)
 # What is shared with a counsellor, and their notes, last while the handoff is open (at most
 # this long, should a ticket be abandoned) and then 7 days after it ends (close() sets that).
 WHILE_OPEN = timedelta(days=30)
@@ -47,6 +49,23 @@ class Route:
 
 
 @dataclass(frozen=True)
+class Seat:
+    """One counsellor on the supervisor's board: available or away, and the chat they hold."""
+
+    counsellor: Counsellor
+    holding: Ticket | None
+
+
+@dataclass(frozen=True)
+class Event:
+    """One line of the audit trail, with the counsellor's display name (None: the bot did it)."""
+
+    action: str
+    by: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
 class Closed:
     ticket: Ticket
     youth_chat: int | None  # where to send the closing line; None once erased
@@ -63,17 +82,38 @@ class HandoffDesk:
         self.store = store
 
     # --- the allowlist ----------------------------------------------------------------
-    def add_counsellor(self, telegram_user_id: int, display_name: str) -> Counsellor:
-        """Adds someone, or renames them if they are already on the list."""
+    def add_counsellor(self, telegram_user_id: int, display_name: str, supervisor: bool = False) -> Counsellor:
+        """Adds someone, or renames them (and sets their role) if they are already on the list."""
         with self._sessions.begin() as session:
             counsellor = _counsellor(session, telegram_user_id)
             if counsellor is None:
                 counsellor = Counsellor(telegram_user_id=telegram_user_id, display_name=display_name,
-                                        added_at=self.store.now())
+                                        added_at=self.store.now(), supervisor=supervisor)
                 session.add(counsellor)
             else:
-                counsellor.display_name = display_name
+                counsellor.display_name, counsellor.supervisor = display_name, supervisor
             return counsellor
+
+    def set_available(self, telegram_user_id: int, available: bool) -> None:
+        with self._sessions.begin() as session:
+            session.execute(update(Counsellor).where(Counsellor.telegram_user_id == telegram_user_id)
+                            .values(available=available))
+
+    def on_call(self) -> list[Counsellor]:
+        """Who to page: available, and not holding a chat already."""
+        with self._sessions() as session:
+            held = exists().where(and_(Ticket.counsellor_id == Counsellor.id, Ticket.status == "claimed"))
+            return list(session.scalars(select(Counsellor).where(Counsellor.available, ~held)
+                                        .order_by(Counsellor.display_name)))
+
+    def board(self) -> list[Seat]:
+        """Everyone on the list and what they hold, for a supervisor's /who."""
+        with self._sessions() as session:
+            rows = session.execute(
+                select(Counsellor, Ticket)
+                .outerjoin(Ticket, and_(Ticket.counsellor_id == Counsellor.id, Ticket.status == "claimed"))
+                .order_by(Counsellor.display_name)).all()
+            return [Seat(counsellor, ticket) for counsellor, ticket in rows]
 
     def remove_counsellor(self, telegram_user_id: int) -> bool:
         """Takes someone off the list; a chat they hold goes back to the queue."""
@@ -81,6 +121,9 @@ class HandoffDesk:
             counsellor = _counsellor(session, telegram_user_id)
             if counsellor is None:
                 return False
+            held = select(Ticket.id).where(Ticket.counsellor_id == counsellor.id, Ticket.status == "claimed")
+            session.add_all(HandoffEvent(ticket_id=ticket_id, action="returned", at=self.store.now())
+                            for ticket_id in session.scalars(held))
             session.execute(update(Ticket).where(Ticket.counsellor_id == counsellor.id, Ticket.status == "claimed")
                             .values(status="waiting", counsellor_id=None, claimed_at=None, group_message_id=None,
                                     returned_at=self.store.now()))
@@ -116,6 +159,8 @@ class HandoffDesk:
                             reason=reason[:200], age_band=age_band, country=country, share_history=share_history,
                             youth_chat=self.store.seal(str(youth_chat)), created_at=self.store.now())
             session.add(ticket)
+            session.flush()
+            session.add(HandoffEvent(ticket_id=ticket.id, action="opened", at=ticket.created_at))
         for text in history if share_history else ():
             self.store.keep(subject_id, "counsellor_read", text, ticket_id=ticket.id, lasts=WHILE_OPEN)
         return ticket, True
@@ -198,6 +243,8 @@ class HandoffDesk:
                 .values(status="claimed", counsellor_id=counsellor.id, claimed_at=self.store.now())
             ).rowcount
             if won:
+                session.add(HandoffEvent(ticket_id=ticket_id, action="claimed", counsellor_id=counsellor.id,
+                                         at=self.store.now()))
                 return Claim(session.get(Ticket, ticket_id))
             ticket = session.get(Ticket, ticket_id)
             busy = session.scalar(select(Ticket.id).where(Ticket.counsellor_id == counsellor.id,
@@ -206,17 +253,22 @@ class HandoffDesk:
             return Claim(None, "not_found")
         return Claim(None, "busy" if busy is not None and busy != ticket_id else "taken")
 
-    def transfer(self, ticket: Ticket) -> Ticket:
-        """Back to the queue, keeping its place: the young person has waited long enough."""
+    def transfer(self, ticket: Ticket, action: str = "transferred", by: int | None = None) -> Ticket:
+        """Back to the queue, keeping its place: the young person has waited long enough.
+        `action` (transferred, reassigned) and `by` (who) go on the audit trail."""
         with self._sessions.begin() as session:
-            session.execute(update(Ticket).where(Ticket.id == ticket.id, Ticket.status == "claimed")
-                            .values(status="waiting", counsellor_id=None, claimed_at=None, group_message_id=None))
+            moved = session.execute(update(Ticket).where(Ticket.id == ticket.id, Ticket.status == "claimed")
+                                    .values(status="waiting", counsellor_id=None, claimed_at=None,
+                                            group_message_id=None)).rowcount
+            if moved:
+                self._record(session, ticket.id, action, by)
             return session.get(Ticket, ticket.id)
 
-    def close(self, ticket: Ticket, status: str = "closed") -> Closed | None:
-        """Ends a ticket (closed, or expired unclaimed). What was shared and the notes now expire
-        7 days after this moment; the way back to the young person's chat is erased. None if
-        it had already ended (two /end at once send one closing line)."""
+    def close(self, ticket: Ticket, status: str = "closed", by: int | None = None) -> Closed | None:
+        """Ends a ticket (closed, or expired unclaimed; `by` the counsellor who closed it, for
+        the audit trail). What was shared and the notes now expire 7 days after this moment;
+        the way back to the young person's chat is erased. None if it had already ended (two
+        /end at once send one closing line)."""
         now = self.store.now()
         expires = now + RETENTION["counsellor_read"]
         with self._sessions.begin() as session:
@@ -226,6 +278,7 @@ class HandoffDesk:
             counsellor = session.get(Counsellor, current.counsellor_id) if current.counsellor_id else None
             chat = self.youth_chat(current)
             current.status, current.closed_at, current.youth_chat = status, now, None
+            self._record(session, ticket.id, status, by)
             for table in (KeptMessage, TicketNote):
                 session.execute(update(table).where(table.ticket_id == ticket.id).values(expires_at=expires))
             return Closed(current, chat, counsellor)
@@ -285,3 +338,44 @@ class HandoffDesk:
         with self._sessions() as session:
             return list(session.scalars(select(Ticket).where(Ticket.status == "waiting",
                                                              Ticket.created_at <= cutoff)))
+
+    # --- bans ---------------------------------------------------------------------------------
+    def ban(self, ticket: Ticket, telegram_user_id: int) -> None:
+        """The young person behind `ticket` gets no counsellor chat for BAN_LASTS; the bot still
+        answers them. Their open ticket is closed by the caller."""
+        with self._sessions.begin() as session:
+            counsellor = _counsellor(session, telegram_user_id)
+            until = self.store.now() + BAN_LASTS
+            current = session.get(Ban, ticket.subject_id)
+            if current is None:
+                session.add(Ban(subject_id=ticket.subject_id, counsellor_id=counsellor and counsellor.id, until=until))
+            else:
+                current.until = until
+            self._record(session, ticket.id, "banned", telegram_user_id)
+
+    def unban(self, ticket: Ticket) -> bool:
+        with self._sessions.begin() as session:
+            return bool(session.execute(delete(Ban).where(Ban.subject_id == ticket.subject_id)).rowcount)
+
+    def is_banned(self, subject_id: str) -> bool:
+        with self._sessions() as session:
+            ban = session.get(Ban, subject_id)
+            return ban is not None and ban.until > self.store.now()
+
+    # --- the audit trail: who did what, never what was written --------------------------------
+    def record(self, ticket_id: int, action: str, telegram_user_id: int | None = None) -> None:
+        with self._sessions.begin() as session:
+            self._record(session, ticket_id, action, telegram_user_id)
+
+    def _record(self, session: Session, ticket_id: int, action: str, telegram_user_id: int | None) -> None:
+        counsellor = _counsellor(session, telegram_user_id) if telegram_user_id is not None else None
+        session.add(HandoffEvent(ticket_id=ticket_id, action=action, at=self.store.now(),
+                                 counsellor_id=counsellor and counsellor.id))
+
+    def trail(self, ticket_id: int) -> list[Event]:
+        with self._sessions() as session:
+            rows = session.execute(
+                select(HandoffEvent, Counsellor.display_name)
+                .outerjoin(Counsellor, HandoffEvent.counsellor_id == Counsellor.id)
+                .where(HandoffEvent.ticket_id == ticket_id).order_by(HandoffEvent.id)).all()
+            return [Event(event.action, name, event.at) for event, name in rows]

@@ -64,6 +64,14 @@ def in_line(place: int, region: str | None) -> Reply:
     )
 
 
+def no_counsellor(region: str | None) -> Reply:
+    """For someone a counsellor banned (/ban): no chat with a person here, said without blame,
+    and the lines to call now. The bot keeps answering them as before."""
+    return Reply(text=("I can't bring a counsellor into this chat right now. I'm still here for you, and you "
+                       f"can talk to someone now:\n{_crisis(region)}\n"
+                       f"In danger right now? Call {help_lines(region)['emergency_number']}."))
+
+
 def still_in_line(place: int) -> Reply:
     return Reply(text=f"You're still in line, number {place}. I'll tell you when a counsellor joins.",
                  buttons=(LEAVE_BUTTON,))

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, LargeBinary, String, TypeDecorator, UniqueConstraint,
+    false, true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -84,6 +85,10 @@ class Counsellor(Base):
     telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
     display_name: Mapped[str] = mapped_column(String(40))  # the only thing a young person sees
     added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # /available and /away: only available counsellors are paged when a crisis chat waits.
+    available: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # `waypoint counsellors add --supervisor`: may see who holds what (/who), reassign, read the audit.
+    supervisor: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Ticket(Base):
@@ -141,3 +146,31 @@ class RelayedCopy(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger)
     message_id: Mapped[int] = mapped_column(BigInteger)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Ban(Base):
+    """Someone who abused counsellors (/ban), by pseudonymous id only, until a date: the bot
+    still answers them, crisis and danger lines included, but offers no counsellor chat. No
+    reason text is kept. Their /delete erases it too: "/delete wipes it all" is a promise, and
+    a counsellor can ban again."""
+
+    __tablename__ = "bans"
+
+    subject_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    counsellor_id: Mapped[int | None] = mapped_column(ForeignKey("counsellors.id", ondelete="SET NULL"))
+    until: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class HandoffEvent(Base):
+    """The audit trail (/audit N): which counsellor did what to which ticket, and when; never a
+    word anyone wrote. `ticket_id` is a plain number, not a link, so the trail outlasts a young
+    person's /delete without pointing back to them."""
+
+    __tablename__ = "handoff_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(Integer, index=True)
+    # opened | paged | claimed | read | transferred | reassigned | not reached | returned | closed | expired | banned
+    action: Mapped[str] = mapped_column(String(16))
+    counsellor_id: Mapped[int | None] = mapped_column(ForeignKey("counsellors.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

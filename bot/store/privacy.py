@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.store.models import ConsentEvent, DailyCount, KeptMessage, RelayedCopy, Ticket, TicketNote
+from bot.store.models import Ban, ConsentEvent, DailyCount, KeptMessage, RelayedCopy, Ticket, TicketNote
 
 # Purpose -> how long a message kept for it lives. Counsellor reading (a) is kept for the
 # handoff and 7 days after it ends (bot/handoff/desk.py sets that clock at close); training (b) 30 days.
@@ -117,7 +117,7 @@ class PrivacyStore:
         with self.sessions.begin() as session:
             return sum(
                 session.execute(delete(table).where(table.subject_id == subject_id)).rowcount
-                for table in (KeptMessage, TicketNote, RelayedCopy, Ticket, ConsentEvent)
+                for table in (KeptMessage, TicketNote, RelayedCopy, Ticket, ConsentEvent, Ban)
             )
 
     def describe(self, subject_id: str) -> SubjectData:

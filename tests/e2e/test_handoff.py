@@ -491,3 +491,102 @@ async def test_a_queue_longer_than_one_message_is_shown_whole_in_pieces(rasa_sta
     assert all(len(m["text"]) <= 4096 for m in shown)
     assert sum(m["text"].count("SEXTORTION") for m in shown) == 61
     assert len(shown[-1]["reply_markup"]["inline_keyboard"]) == 10  # Take buttons for the first ten
+
+
+async def test_edits_in_a_relay_a_counsellors_correction_changes_the_copy_a_young_persons_goes_across_marked(rasa_stack, desk):
+    # Before, a counsellor's correction arrived as a second message and the mistake stayed.
+    youth = 2122
+    with FakeTelegram() as fake:
+        async with desk_channel(fake, rasa_stack, desk):
+            seen = await in_relay(fake, youth, ALEX, "someone from roblox keeps asking where i live")
+            said = fake.send_text(ALEX, "You did the rihgt thing telling me.")
+            [copy] = (await fake.wait_to(youth, seen + 1))[seen:]
+            fake.push({"edited_message": {**said, "text": "You did the right thing telling me.", "edit_date": 1}})
+            edit = (await fake.wait_for("editMessageText", count=2))[-1]  # the first is the group card's
+            mine = fake.send_text(youth, "he said he lives near")
+            await fake.wait_to(ALEX, 3)
+            fake.push({"edited_message": {**mine, "text": "he said he lives near me", "edit_date": 2}})
+            relayed = await fake.wait_to(ALEX, 4)
+            await asyncio.sleep(QUIET)
+    copy_id = fake.results("sendMessage")[fake.sent("sendMessage").index(copy)]["message_id"]
+    assert (edit["chat_id"], edit["message_id"]) == (youth, copy_id)
+    assert edit["text"] == "Alex: You did the right thing telling me."
+    assert len(fake.to(youth)) == seen + 1  # changed in place, nothing new in their chat
+    assert relayed[-1]["text"] == "#1: (edited) he said he lives near me"
+    assert len(fake.to(ALEX)) == 4
+
+
+async def test_a_crisis_chat_pages_the_counsellors_who_are_available_and_not_those_away(rasa_stack, desk):
+    # Before, a crisis chat waited on a group card among many, and nobody was told directly.
+    youth = 2123
+    with FakeTelegram() as fake:
+        async with desk_channel(fake, rasa_stack, desk):
+            fake.send_text(BLAKE, "/away")
+            [away] = await fake.wait_to(BLAKE)
+            await ask_for_a_person(fake, youth, "i want to end my life tonight", False)
+            [page] = await fake.wait_to(ALEX)
+            await asyncio.sleep(QUIET)
+    assert away["text"] == cards.NOW_AWAY
+    assert page["text"].startswith("Urgent: #1 CRISIS")
+    assert page["reply_markup"]["inline_keyboard"] == [[{"text": "Take #1", "callback_data": "claim:1"}]]
+    assert "end my life" not in page["text"]  # the reason, never their words
+    assert len(fake.to(BLAKE)) == 1
+    assert [event.action for event in desk.trail(1)] == ["opened", "paged"]
+
+
+async def test_a_banned_young_person_still_gets_the_crisis_line_but_no_counsellor_until_a_supervisor_lifts_it(
+        rasa_stack, desk):
+    desk.add_counsellor(BLAKE, "Blake", supervisor=True)
+    youth = 2124
+    with FakeTelegram() as fake:
+        async with desk_channel(fake, rasa_stack, desk):
+            seen = await in_relay(fake, youth, ALEX, "a guy from a game keeps messaging me")
+            fake.send_text(ALEX, "/ban")
+            banned = (await fake.wait_to(ALEX, 3))[-1]
+            closed = (await fake.wait_to(youth, seen + 1))[seen]
+            seen = len(await fake.settle(youth))
+            fake.send_text(youth, "/human")
+            refused = (await fake.wait_to(youth, seen + 1))[seen]
+            seen = len(await fake.settle(youth))
+            fake.send_text(youth, "i want to kill myself")
+            crisis = (await fake.wait_to(youth, seen + 1))[seen]
+            fake.send_text(ALEX, "/unban 1")
+            not_allowed = (await fake.wait_to(ALEX, 4))[-1]
+            fake.send_text(BLAKE, "/unban 1")
+            [lifted] = await fake.wait_to(BLAKE)
+            seen = len(await fake.settle(youth))
+            fake.send_text(youth, "/human")
+            asked = (await fake.wait_to(youth, seen + 2))[seen:]
+    assert banned["text"] == cards.BANNED.format(id=1)
+    assert closed["text"] == replies.CLOSED.text
+    assert refused["text"] == replies.no_counsellor(None).text and "988" in refused["text"]
+    assert "988" in crisis["text"]
+    assert not_allowed["text"] == cards.SUPERVISORS_ONLY
+    assert "can ask for a counsellor again" in lifted["text"]
+    assert [m["text"] for m in asked] == [r.text for r in replies.ask_to_share(None)]
+
+
+async def test_a_supervisor_sees_who_holds_what_reassigns_a_chat_and_reads_its_trail(rasa_stack, desk):
+    desk.add_counsellor(BLAKE, "Blake", supervisor=True)
+    youth = 2125
+    with FakeTelegram() as fake:
+        async with desk_channel(fake, rasa_stack, desk):
+            seen = await in_relay(fake, youth, ALEX, "a guy from a game keeps messaging me")
+            fake.send_text(ALEX, "/who")
+            refused = (await fake.wait_to(ALEX, 3))[-1]
+            fake.send_text(BLAKE, "/who")
+            [board] = await fake.wait_to(BLAKE)
+            fake.send_text(BLAKE, "/reassign 1")
+            done = (await fake.wait_to(BLAKE, 2))[-1]
+            told = (await fake.wait_to(ALEX, 4))[-1]
+            back = (await fake.wait_to(youth, seen + 1))[seen]
+            fake.send_text(BLAKE, "/audit 1")
+            trail = (await fake.wait_to(BLAKE, 3))[-1]
+    assert refused["text"] == cards.SUPERVISORS_ONLY
+    assert "Alex (available) - holding #1" in board["text"] and "Blake (available)" in board["text"]
+    assert done["text"].startswith("#1 is back in the queue")
+    assert told["text"] == cards.REASSIGNED.format(id=1)
+    assert back["text"] == replies.back_in_line(1).text
+    assert [line.split(" ", 2)[2] for line in trail["text"].splitlines()[1:]] == [
+        "opened", "claimed by Alex", "read by Alex", "reassigned by Blake"]
+    assert "game" not in trail["text"]

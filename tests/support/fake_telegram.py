@@ -36,6 +36,7 @@ class FakeTelegram:
         self._started: set[int] = set()
         self._blocked: set[int] = set()
         self._floods: dict[int, list[float]] = {}  # chat id -> retry_after of each 429 to come
+        self._texts: dict[tuple[int, int], str] = {}  # (chat, message id) -> text, of what the bot sent
         self._ready = threading.Condition()
         self._ids = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -159,6 +160,12 @@ class FakeTelegram:
             return 429, f"Too Many Requests: retry after {wait:g}", {"retry_after": wait}
         if len(str(params.get("text", ""))) > MAX_TEXT:
             return 400, "Bad Request: message is too long", {}
+        if method == "editMessageText":
+            was = self._texts.get((chat, int(params.get("message_id") or 0)))
+            if was is None:
+                return 400, "Bad Request: message to edit not found", {}
+            if was == params.get("text"):
+                return 400, "Bad Request: message is not modified", {}
         return None
 
     def _answer(self, method: str, params: dict[str, Any]) -> Any:
@@ -168,8 +175,12 @@ class FakeTelegram:
             return self._updates_after(int(params.get("offset") or 0), float(params.get("timeout") or 0))
         if method == "sendMessage":
             chat = {"id": params["chat_id"], "type": "private"}
-            return {"message_id": next(self._ids), "date": int(time.time()), "chat": chat,
+            message_id = next(self._ids)
+            self._texts[(int(params["chat_id"]), message_id)] = params.get("text", "")
+            return {"message_id": message_id, "date": int(time.time()), "chat": chat,
                     "from": BOT_USER, "text": params.get("text", "")}
+        if method == "editMessageText":
+            self._texts[(int(params["chat_id"]), int(params["message_id"]))] = params.get("text", "")
         if method == "getFile":
             return {"file_id": params.get("file_id"), "file_unique_id": "u", "file_path": "photos/x.jpg"}
         return True

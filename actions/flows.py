@@ -45,6 +45,10 @@ STEPS: dict[str, tuple[str, ...]] = {
     "danger": ("utter_danger", "utter_danger_talk"),
     # Danger where they are, not a meeting (HERE_SIGNALS): no "don't go to meet them".
     "danger_here": ("utter_danger_here", "utter_danger_here_talk"),
+    # Someone outside the home or on the way to it: stay inside, locked, and call.
+    "danger_home": ("utter_danger_home", "utter_danger_here_talk"),
+    # In a car with someone who will not take them home: call, text where they are, get out near people.
+    "danger_car": ("utter_danger_car", "utter_danger_car_plan", "utter_danger_here_talk"),
     "danger_here_plan": ("utter_danger_here_plan",),
     "danger_plan": ("utter_danger_plan", "utter_danger_plan_report"),
     "danger_check": ("utter_danger_check",),
@@ -89,6 +93,8 @@ NEXT: dict[str, str] = {
     "danger_check": "danger",
     "danger": "danger_plan",
     "danger_here": "danger_here_plan",
+    "danger_home": "danger_here_plan",
+    "danger_car": "danger_here_plan",
     "crisis_plan": "crisis_stay",
     "sextortion": "save",
     "sextortion_paid": "save",
@@ -109,10 +115,16 @@ NEXT: dict[str, str] = {
 # door, a fire, someone not breathing, being followed), not about meeting someone: their reply
 # says to call and get somewhere safe, never "don't go to meet them".
 HERE_SIGNALS = frozenset({
-    "danger.asks_for_emergency_help", "danger.being_hurt_now", "danger.confined_now", "danger.stranger_outside_now",
+    "danger.asks_for_emergency_help", "danger.in_a_car_now", "danger.being_hurt_now", "danger.confined_now", "danger.stranger_outside_now",
     "danger.says_they_are_here", "danger.online_contact_here_now", "danger.being_followed", "danger.emergency_now",
     "danger.someone_coming_now", "danger.photo_of_their_home", "danger.hurt_before_coming_now",
 })
+# Of those, someone outside their home or coming to it, and being in someone's car: their own
+# first steps (stay inside with the door locked; get out where there are people).
+HOME_SIGNALS = frozenset({"danger.stranger_outside_now", "danger.says_they_are_here", "danger.someone_coming_now",
+                          "danger.photo_of_their_home"})
+CAR_SIGNAL = "danger.in_a_car_now"
+HERE_FLOWS = frozenset({"danger_here", "danger_home", "danger_car", "danger_here_plan"})
 # The lexicon's signal for someone else at risk: the young person is the helper.
 FRIEND_AT_RISK = "crisis.friend_at_risk"
 # Below this confidence, a crisis or danger guess of the model's own (no lexicon signal) is
@@ -125,6 +137,11 @@ LANGUAGE_NOTES = {
     "es": ("utter_english_best_es", "utter_english_best_es_line_in_english"),
     "fr": ("utter_english_best_fr", "utter_english_best_fr_line_in_english"),
 }
+
+
+def here_step(signal: str) -> str:
+    """The first step for danger where they are: at home, in a car, or anywhere else."""
+    return "danger_home" if signal in HOME_SIGNALS else "danger_car" if signal == CAR_SIGNAL else "danger_here"
 
 
 def send_step(step: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
@@ -233,6 +250,10 @@ class SafetyHelp(FlowStep, ABC):
             step = f"{step}_act"
         elif signal.get("id") == FRIEND_AT_RISK and tracker.get_slot("flow") != "crisis_friend":
             step = "crisis_friend"
+        elif signal.get("id") in HERE_SIGNALS and tracker.get_slot("flow") not in HERE_FLOWS:
+            # Where they are, even mid-conversation ("hes outside my house" after a talk about
+            # pics): the first steps for that place, not the lines said again.
+            step = here_step(signal["id"])
         elif continues_flow(step, tracker) and signal.get("language") not in LANGUAGE_NOTES:
             # Said again, or followed up, within a crisis or danger flow: the lines first again,
             # in other words than the last turn's (actions/follow_ups.py).
@@ -240,8 +261,6 @@ class SafetyHelp(FlowStep, ABC):
             if asked_about_privacy(tracker):
                 dispatcher.utter_message(response="utter_privacy_answer")
             return events
-        elif signal.get("id") in HERE_SIGNALS:
-            step = "danger_here"
         elif tracker.get_slot("flow") == f"{step}_check":
             pass  # asked once already: said again, it gets the full step, not the same question
         elif not signal and (confidence < CHECK_IN_BELOW or doubted) and unsure_guess_stays_in_flow(tracker, step):
@@ -361,7 +380,7 @@ class NextStep(Action):
     ) -> list[dict[str, Any]]:
         step = next(tracker.get_latest_entity_values("step"), None)
         flow = tracker.get_slot("flow")
-        if step == "danger_plan" and flow in ("danger_here", "danger_here_plan"):
+        if step == "danger_plan" and flow in HERE_FLOWS:
             step = "danger_here_plan"  # an older button's plan is for meetings; theirs is where they are
         if step not in STEPS:
             step = NEXT.get(flow or "", "wrap_up" if flow else None)

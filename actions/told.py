@@ -1,5 +1,6 @@
 """What a young person tells in passing, used from the turn they say it: their age band ("im
-10", "14f", "year 8") and where they are ("im in lagos", "i live in cebu").
+10", "14f", "year 8") and where they are ("im in lagos", "i live in cebu", "200 quid", "i
+cant call 000").
 
 Said in passing, neither was read before: a young person in crisis in Lagos got 988 and 911
 after saying where they were (the second blind conversations' review). A place in more than
@@ -44,6 +45,19 @@ _CURRENCIES = ((re.compile(r"£\s?\d|\bquid\b"), "UK"),  # not "pounds": weight,
                (re.compile(r"\bgcash\b"), "PH"))
 
 
+# An emergency number only one of the countries we serve uses, said by someone whose country
+# we do not know yet: "i dont want to call 999", "i cant call 000 he'll hear me". A fifth
+# writer's young people named 999 and 000 and were told to call 911.
+_EMERGENCY_NUMBERS = re.compile(r"\b(call|calling|ring|ringing|dial|dialing|dialling|phone|phoning|text|texting)\s+"
+                                r"(the\s+)?(999|000)\b")
+_EMERGENCY_COUNTRY = {"999": "UK", "000": "AU"}
+
+
+def _emergency_number_country(text: str) -> Country | None:
+    said = _EMERGENCY_NUMBERS.search(text.lower())
+    return country(_EMERGENCY_COUNTRY[said.group(3)]) if said else None
+
+
 def _currency_country(text: str) -> Country | None:
     lowered = text.lower()
     return next((country(key) for pattern, key in _CURRENCIES if pattern.search(lowered)), None)
@@ -75,9 +89,17 @@ def _choose_button(found: Country) -> dict[str, str]:
     return {"title": SHORT_NAMES.get(found.key, found.name), "payload": f"/choose_country{payload}"}
 
 
+def _country_said(tracker: Tracker) -> Country | None:
+    """A country said in this message; an emergency number counts only while none is kept."""
+    said = _place_said(_text(tracker))
+    if said is None and not tracker.get_slot("country"):
+        said = _emergency_number_country(_text(tracker))
+    return said
+
+
 def country_now(tracker: Tracker) -> str | None:
     """The country whose lines this turn gives: one said in this message, else the one kept."""
-    said = _place_said(_text(tracker))
+    said = _country_said(tracker)
     return said.key if said else tracker.get_slot("country")
 
 
@@ -88,7 +110,7 @@ def told(tracker: Tracker) -> list[dict[str, Any]]:
     band = None if tracker.get_slot("age_band") else stated_age_band(_text(tracker))
     if band:
         events.append(SlotSet("age_band", band))
-    said = _place_said(_text(tracker))
+    said = _country_said(tracker)
     if said and said.key != tracker.get_slot("country"):
         events.append(SlotSet("country", said.key))
     return events

@@ -15,10 +15,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.fallback import ActionNotUnderstood
 from actions.flows import (STEPS, CrisisHelp, DangerHelp, FriendHelp, HelpMenu, NextStep, PressureHelp, SextortionHelp,
                            UnsafeContactHelp)
-from actions.follow_ups import ANSWERS, FAMILY, LINES_FIRST, WAY_ON_BY_KIND, replies
+from actions.follow_ups import ANSWERS, FAMILY, LINES_FIRST, NOT_LITERAL, WAY_ON_BY_KIND, replies
 from tests.support.tracker import after_turn, fresh_tracker
 
 KINDS = sorted({kind for kind, _ in ANSWERS})
+# What the young person said was not meant: answered on its own (its own test below).
+SAID_ABOUT_THE_FLOW = [kind for kind in KINDS if kind != NOT_LITERAL]
 RESPONSES = Path(__file__).parent.parent / "responses"
 
 
@@ -59,7 +61,7 @@ def test_a_privacy_question_mid_flow_is_still_answered_first():
     assert sent[0] == "utter_privacy_answer"
 
 
-@pytest.mark.parametrize("kind", [None, *KINDS])
+@pytest.mark.parametrize("kind", [None, *SAID_ABOUT_THE_FLOW])
 def test_in_a_crisis_every_follow_up_starts_with_the_crisis_lines(kind):
     for step in [s for s, family in FAMILY.items() if family == "crisis" and not s.endswith("_check")]:
         assert _turn(HelpMenu(), step, kind=kind)[0] == "utter_crisis_stay", step
@@ -69,7 +71,7 @@ def test_in_a_crisis_every_follow_up_starts_with_the_crisis_lines(kind):
     assert all(text.startswith("You can reach someone here:\n{crisis_lines}") for text in _domain_texts("utter_crisis_now_lines"))
 
 
-@pytest.mark.parametrize("kind", [None, *KINDS])
+@pytest.mark.parametrize("kind", [None, *SAID_ABOUT_THE_FLOW])
 def test_in_danger_every_follow_up_starts_with_the_emergency_number(kind):
     for step in [s for s, family in FAMILY.items() if family == "danger" and not s.endswith("_check")]:
         assert _turn(HelpMenu(), step, kind=kind)[0] == "utter_danger_stay", step
@@ -84,7 +86,7 @@ def test_they_know_where_i_live_gets_asked_whether_they_are_safe_now():
 
 
 @pytest.mark.parametrize("family", sorted(set(FAMILY.values())))
-@pytest.mark.parametrize("kind", [None, *KINDS])
+@pytest.mark.parametrize("kind", [None, *SAID_ABOUT_THE_FLOW])
 def test_no_reply_repeats_the_one_just_sent(family, kind):
     step = next(s for s, f in FAMILY.items() if f == family and not s.endswith("_check"))
     first = _turn(HelpMenu(), step, kind=kind)
@@ -243,6 +245,21 @@ def test_danger_where_they_are_never_says_dont_go_to_meet_them():
     assert all("meet" not in text for text in _domain_texts("utter_danger_here") + _domain_texts("utter_danger_again"))
 
 
+@pytest.mark.parametrize("signal, step", [("danger.stranger_outside_now", "danger_home"),
+                                          ("danger.says_they_are_here", "danger_home"),
+                                          ("danger.in_a_car_now", "danger_car")])
+@pytest.mark.parametrize("flow", [None, "sextortion", "danger"])
+def test_someone_outside_their_home_or_being_in_his_car_gets_the_first_steps_for_that_place(signal, step, flow):
+    # A fifth writer's 14-year-old alone at home was told "go to other people"; her 15-year-old
+    # in a man's car got the grooming list. Mid-conversation too: the place's steps, not lines again.
+    sent = _turn(DangerHelp(), flow, intent="danger", safety_signal={"id": signal, "category": "danger"})
+    assert sent[:len(STEPS[step])] == list(STEPS[step])
+    home = _domain_texts("utter_danger_home")
+    assert home and all("Stay inside" in text and "{emergency_number}" in text for text in home)
+    assert all("other people" not in text and "meet" not in text for text in home)
+    assert all("get out and go to the staff" in text for text in _domain_texts("utter_danger_car_plan"))
+
+
 def test_scared_mid_danger_that_an_unsure_model_reads_as_crisis_keeps_the_danger_lines():
     # "im scared. theres no one else about", followed by a van: a suicide check-in before.
     sent = _turn(CrisisHelp(), "danger_here", intent="crisis", confidence=0.6, kind="upset")
@@ -257,3 +274,18 @@ def test_with_no_country_crisis_and_danger_follow_ups_say_how_to_get_local_numbe
     assert "utter_not_in_us" not in second
     assert "utter_not_in_us" not in _turn(CrisisHelp(), "crisis_now", intent="crisis", country="UK",
                                           safety_signal={"id": "crisis.suicide_wish"})
+
+
+@pytest.mark.parametrize("flow", ["crisis_check", "crisis", "danger_check", "danger"])
+def test_not_meant_literally_is_taken_as_said_with_the_crisis_line_kept_and_the_flow_left(flow):
+    # A fifth writer's "not literally lol just stressed" got crisis lines for five turns of exam talk.
+    message = {"text": "no lol its just an expression", "intent": {"name": "out_of_scope", "confidence": 0.9},
+               "entities": [], "follow_up": {"kind": NOT_LITERAL, "confidence": 0.9}}
+    tracker = fresh_tracker({"country": "US", "age_band": None, "flow": flow}, message)
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(HelpMenu().run(dispatcher, tracker, {}))
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_follow_up_not_literal"]
+    assert {"event": "slot", "name": "flow", "value": None, "timestamp": None} in events
+    assert all("{crisis_line}" in text for text in _domain_texts("utter_follow_up_not_literal"))
+    again = _turn(HelpMenu(), flow, kind=NOT_LITERAL, last_turn=["utter_follow_up_not_literal"])
+    assert again and again != ["utter_follow_up_not_literal"]  # said twice, never the same words

@@ -170,3 +170,14 @@ def test_money_in_a_currency_only_one_country_uses_gives_that_countrys_lines(tex
     # A fourth writer's young people said "200 quid" and "£100" and got US lines all evening.
     tracker = fresh_tracker({"country": None}, {"text": text, "intent": {"name": "sextortion"}, "entities": []})
     assert country_now(tracker) == key
+
+
+@pytest.mark.parametrize("text, kept, key", [
+    ("i dont want to call 999 what if its not him", None, "UK"), ("i cant call 000 he'll hear me", None, "AU"),
+    ("should i ring 999", None, "UK"), ("he wants $1,000 by tonight", None, None),
+    ("i dont want to call 999", "CA", "CA"),  # a country already said stays
+])
+def test_naming_an_emergency_number_only_one_country_uses_gives_that_countrys_lines(text, kept, key):
+    # A fifth writer's young people said "999" and "000" and were told to call 911.
+    tracker = fresh_tracker({"country": kept}, {"text": text, "intent": {"name": "danger"}, "entities": []})
+    assert country_now(tracker) == key

@@ -61,10 +61,11 @@ def test_every_flow_and_step_has_a_test_story():
     # lexicon saw and how sure the model was; tests/e2e/test_flows.py sends each of them.
     # adult_pressure, adult_contact and friend_promise are chosen by the words of the first
     # message (an adult, under 13, a promise, a friend at risk); tests/test_follow_ups.py sends each.
-    # danger_here (a lexicon signal about where they are) and crisis_plan (a time or the means
-    # said mid-crisis) likewise; tests/test_follow_ups.py sends each.
+    # danger_here, danger_home and danger_car (a lexicon signal about where they are) and
+    # crisis_plan (a time or the means said mid-crisis) likewise; tests/test_follow_ups.py sends each.
     chosen_in = {"adult_pressure": "pressure", "adult_contact": "unsafe_contact", "friend_promise": "friend",
-                 "crisis_friend": "crisis", "danger_here": "danger", "crisis_plan": "crisis"}
+                 "crisis_friend": "crisis", "danger_here": "danger", "danger_home": "danger", "danger_car": "danger",
+                 "crisis_plan": "crisis"}
     untested = {
         step for step in STEPS
         if f"action_{chosen_in.get(step, step).removesuffix('_act').removesuffix('_check')}_help" not in tested_actions

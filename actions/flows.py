@@ -208,6 +208,14 @@ def continues_flow(step: str, tracker: Tracker) -> bool:
     return bool(flow) and not flow.endswith("_check") and family_of(flow) == family_of(step)
 
 
+def danger_guess_mid_crisis(step: str, signal: dict, tracker: Tracker) -> bool:
+    """Mid-crisis, a message only the model reads as danger ("my mom is downstairs", "like 20 mins
+    ago. im at home in my room" after taking something) stays in the crisis: its emergency
+    number and lines, not a script about meeting someone (a fifth writer's review)."""
+    return step == "danger" and not signal and family_of(tracker.get_slot("flow")) == "crisis" \
+        and not (tracker.get_slot("flow") or "").endswith("_check")
+
+
 def go_on(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
     """One step on in the flow they are in: what they said answered (crisis and danger with
     their lines first), or the flow's next step, or its way on at the end."""
@@ -254,7 +262,8 @@ class SafetyHelp(FlowStep, ABC):
             # Where they are, even mid-conversation ("hes outside my house" after a talk about
             # pics): the first steps for that place, not the lines said again.
             step = here_step(signal["id"])
-        elif continues_flow(step, tracker) and signal.get("language") not in LANGUAGE_NOTES:
+        elif (continues_flow(step, tracker) or danger_guess_mid_crisis(step, signal, tracker)) \
+                and signal.get("language") not in LANGUAGE_NOTES:
             # Said again, or followed up, within a crisis or danger flow: the lines first again,
             # in other words than the last turn's (actions/follow_ups.py).
             events = go_on(dispatcher, tracker)

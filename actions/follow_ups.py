@@ -90,6 +90,9 @@ NOT_IN_US = "utter_not_in_us"
 # A plan said in passing mid-crisis (actions/imminent.py): the emergency number and an adult now.
 CRISIS_PLAN = ("utter_crisis_plan", "utter_crisis_now_lines")
 
+# Crisis steps after which every follow-up leads with the emergency number: two ways, in turn.
+URGENT_FLOWS = {"crisis_act": (("utter_crisis_act",), CRISIS_PLAN),
+                "crisis_plan": (CRISIS_PLAN, ("utter_crisis_plan_again",))}
 # Crisis and danger keep their lines, sent first, whatever was said: two ways to say them,
 # taken in turn, so an ongoing emergency never gets the same words twice.
 LINES_FIRST = {"crisis": ("utter_crisis_stay", "utter_crisis_now_lines"),
@@ -163,6 +166,19 @@ def replies(kind: str | None, family: str) -> list[list[str]]:
     return [[answer, way_on] if answer else [UNCLEAR], [AGAIN]]
 
 
+def urgent_replies(kind: str | None, flow: str | None) -> list[list[str]] | None:
+    """After something taken or done (crisis_act), or a time or the means said (crisis_plan),
+    every follow-up leads with the emergency number and an adult now, in turn with the other
+    words, never "I'm still here" alone; None in any other flow."""
+    if flow not in URGENT_FLOWS:
+        return None
+    answer = answer_for(kind, "crisis")
+    first, second = URGENT_FLOWS[flow]
+    return [[*first, answer] if answer else list(first), list(second)]
+    way_on = WAY_ON_BY_KIND.get(kind or "", WAY_ON)
+    return [[answer, way_on] if answer else [UNCLEAR], [AGAIN]]
+
+
 def answer_follow_up(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]] | None:
     """Answers a turn that follows on from the flow they are in (its events); None outside any
     flow. Never the words just sent: the first of the replies that differs from the last turn."""
@@ -180,7 +196,8 @@ def answer_follow_up(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
         dispatcher.utter_message(response=answer_for(kind, family), **values)
         return [SlotSet("flow", None), *events]
     else:
-        reply = next(r for r in replies(kind, family) if r != last)
+        options = urgent_replies(kind, tracker.get_slot("flow")) or replies(kind, family)
+        reply = next(r for r in options if r != last)
     if family in LINES_FIRST and places.region_of(country_now(tracker)) is None and NOT_IN_US not in last:
         # US lines while they have not said where they are: how to get theirs, every other turn.
         reply = [*reply, NOT_IN_US]

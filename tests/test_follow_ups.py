@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.fallback import ActionNotUnderstood
 from actions.flows import (STEPS, CrisisHelp, DangerHelp, FriendHelp, HelpMenu, NextStep, PressureHelp, SextortionHelp,
                            UnsafeContactHelp)
-from actions.follow_ups import ANSWERS, FAMILY, LINES_FIRST, NOT_LITERAL, WAY_ON_BY_KIND, replies
+from actions.follow_ups import ANSWERS, FAMILY, LINES_FIRST, NOT_LITERAL, URGENT_FLOWS, WAY_ON_BY_KIND, replies
 from tests.support.tracker import after_turn, fresh_tracker
 
 KINDS = sorted({kind for kind, _ in ANSWERS})
@@ -63,7 +63,9 @@ def test_a_privacy_question_mid_flow_is_still_answered_first():
 
 @pytest.mark.parametrize("kind", [None, *SAID_ABOUT_THE_FLOW])
 def test_in_a_crisis_every_follow_up_starts_with_the_crisis_lines(kind):
-    for step in [s for s, family in FAMILY.items() if family == "crisis" and not s.endswith("_check")]:
+    # After something taken or a plan, the emergency number leads instead (the test after next).
+    for step in [s for s, family in FAMILY.items()
+                 if family == "crisis" and not s.endswith("_check") and s not in URGENT_FLOWS]:
         assert _turn(HelpMenu(), step, kind=kind)[0] == "utter_crisis_stay", step
         assert _turn(ActionNotUnderstood(), step, intent="nlu_fallback", kind=kind)[0] == "utter_crisis_stay", step
         again = _turn(HelpMenu(), step, kind=kind, last_turn=_turn(HelpMenu(), step, kind=kind))
@@ -227,9 +229,9 @@ def test_a_time_or_the_means_said_mid_crisis_gets_the_emergency_number_and_an_ad
         assert _turn(ActionNotUnderstood(), "crisis_stay", intent="nlu_fallback", text=text) == list(STEPS["crisis_plan"])
     plan = {"id": "crisis.suicide_plan", "category": "crisis"}
     assert _turn(CrisisHelp(), "crisis_now", intent="crisis", safety_signal=plan) == list(STEPS["crisis_plan"])
-    # Said again right after, the lines first as always (never the same words twice in a row).
+    # Said again right after, the emergency number first in other words (never the same twice in a row).
     again = _turn(CrisisHelp(), "crisis_plan", intent="crisis", safety_signal=plan, last_turn=list(STEPS["crisis_plan"]))
-    assert again[0] in LINES_FIRST["crisis"]
+    assert again[0] == "utter_crisis_plan_again"
     # The same words outside a crisis conversation are nobody's alarm.
     assert _turn(ActionNotUnderstood(), "sextortion", intent="nlu_fallback", text="tomorrow. before anyone wakes up")[0] != "utter_crisis_plan"
 
@@ -289,3 +291,17 @@ def test_not_meant_literally_is_taken_as_said_with_the_crisis_line_kept_and_the_
     assert all("{crisis_line}" in text for text in _domain_texts("utter_follow_up_not_literal"))
     again = _turn(HelpMenu(), flow, kind=NOT_LITERAL, last_turn=["utter_follow_up_not_literal"])
     assert again and again != ["utter_follow_up_not_literal"]  # said twice, never the same words
+
+
+@pytest.mark.parametrize("flow", ["crisis_act", "crisis_plan"])
+def test_after_something_taken_or_a_plan_every_follow_up_leads_with_the_emergency_number(flow):
+    # A fifth writer's "like 20 mins ago. im at home in my room" after "i took something" got the
+    # danger script about meeting someone; "my mom is downstairs" after the means, the same.
+    first = _turn(DangerHelp(), flow, intent="danger", text="my mom is downstairs")
+    second = _turn(HelpMenu(), flow, last_turn=first)
+    third = _turn(HelpMenu(), flow, last_turn=second)
+    for sent in (first, second, third):
+        assert all("{emergency_number}" in text for text in _domain_texts(sent[0]))
+        assert any("{crisis_line" in text for name in sent for text in _domain_texts(name))
+        assert "utter_danger" not in sent
+    assert first != second and second != third

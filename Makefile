@@ -35,6 +35,8 @@ eval: setup train  ## cross-validation and the held-out evaluation, plots and JS
 	@.venv/bin/waypoint classify --eval tests/nlu/blind_crisis_test.jsonl --results results
 	@echo "== blind writers set, test half (four more writers, 2026-12-06: crisis, danger, everyday; reported, never tuned on)"
 	@.venv/bin/waypoint classify --eval tests/nlu/blind_writers_test.jsonl --results results
+	@echo "== fifth blind writers set, test half (two more writers, 2026-12-06 stop 27: crisis, danger, everyday; reported, never tuned on)"
+	@.venv/bin/waypoint classify --eval tests/nlu/blind_writers_5_test.jsonl --results results
 	@echo "== external test half (public texts nobody here wrote, ../shared/corpora; tune on --external dev only)"
 	-@.venv/bin/waypoint classify --external test --results results
 	@echo "== regression gate (against results/accepted.json)"

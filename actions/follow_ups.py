@@ -91,7 +91,9 @@ NOT_IN_US = "utter_not_in_us"
 CRISIS_PLAN = ("utter_crisis_plan", "utter_crisis_now_lines")
 
 # Crisis steps after which every follow-up leads with the emergency number: two ways, in turn.
-URGENT_FLOWS = {"crisis_act": (("utter_crisis_act",), CRISIS_PLAN),
+# After something taken the step itself said "call now and tell them what happened", so the
+# first follow-up says it in the plan's words.
+URGENT_FLOWS = {"crisis_act": (CRISIS_PLAN, ("utter_crisis_act",)),
                 "crisis_plan": (CRISIS_PLAN, ("utter_crisis_plan_again",))}
 # Crisis and danger keep their lines, sent first, whatever was said: two ways to say them,
 # taken in turn, so an ongoing emergency never gets the same words twice.

@@ -297,7 +297,8 @@ def test_not_meant_literally_is_taken_as_said_with_the_crisis_line_kept_and_the_
 def test_after_something_taken_or_a_plan_every_follow_up_leads_with_the_emergency_number(flow):
     # A fifth writer's "like 20 mins ago. im at home in my room" after "i took something" got the
     # danger script about meeting someone; "my mom is downstairs" after the means, the same.
-    first = _turn(DangerHelp(), flow, intent="danger", text="my mom is downstairs")
+    first = _turn(DangerHelp(), flow, intent="danger", text="my mom is downstairs", last_turn=list(STEPS[flow]))
+    assert first[0] != STEPS[flow][0]  # not the words the step itself just led with
     second = _turn(HelpMenu(), flow, last_turn=first)
     third = _turn(HelpMenu(), flow, last_turn=second)
     for sent in (first, second, third):

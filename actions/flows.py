@@ -16,8 +16,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.follow_ups import (CRISIS_PLAN, LINES_FIRST, answer_follow_up, answer_for, family_of, follow_up_kind,
-                                previous_responses, unsure_guess_stays_in_flow)
+from actions.follow_ups import (CRISIS_PLAN, LINES_FIRST, PRACTICAL, answer_follow_up, answer_for, family_of,
+                                follow_up_kind, previous_responses, unsure_guess_stays_in_flow)
 from actions.told import ask_which_country, country_now, places_it_could_be, told
 from bot import places, resources
 from bot.ages import other_is_adult
@@ -205,7 +205,14 @@ def continues_flow(step: str, tracker: Tracker) -> bool:
     the first sextortion reply): answered as what comes next, not with that first reply again.
     A check-in question's flow is not yet begun: a yes to it gets the full first step."""
     flow = tracker.get_slot("flow")
-    return bool(flow) and not flow.endswith("_check") and family_of(flow) == family_of(step)
+    if not flow or flow.endswith("_check"):
+        return False
+    if family_of(flow) == family_of(step):
+        return True
+    # A practical follow-up the model reads as another topic ("deadline is 6pm his time" mid-
+    # sextortion, read as an unsafe contact) is still this flow. Never for crisis or danger:
+    # those are always answered as themselves.
+    return family_of(step) not in LINES_FIRST and follow_up_kind(tracker) in PRACTICAL
 
 
 def danger_guess_mid_crisis(step: str, signal: dict, tracker: Tracker) -> bool:

@@ -72,19 +72,10 @@ ANSWERS: dict[tuple[str, str | None], str | None] = {
     ("words_for_them", "sextortion"): "utter_follow_up_words_for_them_sextortion",
     ("words_for_them", "pressure"): "utter_say_no",
     ("should_i_pay", None): "utter_follow_up_should_i_pay",
-    # "no lol its just an expression" after a crisis or danger reply (NOT_LITERAL below).
-    ("not_literal", "crisis"): "utter_follow_up_not_literal",
-    ("not_literal", "danger"): "utter_follow_up_not_literal",
     # Read from the words, in the friend flow only (friends_promise): telling is being a good friend.
     ("friend_promise", "friend"): "utter_friend_promise",
 }
 
-# Said after a crisis or danger reply: the words were not meant ("not literally, just stressed").
-# Taken as said, with the crisis line kept in reach, and the conversation leaves that flow, so
-# the next everyday message is not answered with emergency lines (a fifth writer's exam chat got
-# them five turns running). Anything the lexicon sees in the same words is answered as crisis or
-# danger before this is reached.
-NOT_LITERAL = "not_literal"
 # Said in crisis and danger follow-ups while the country is unknown (the lines are the US's).
 NOT_IN_US = "utter_not_in_us"
 # A plan said in passing mid-crisis (actions/imminent.py): the emergency number and an adult now.
@@ -194,9 +185,6 @@ def answer_follow_up(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
     if family == "crisis" and plan_in_passing(tracker) and last != list(CRISIS_PLAN):
         # A time or the means, mid-crisis: the emergency number and an adult now, not "I'm still here".
         reply, events = list(CRISIS_PLAN), [SlotSet("flow", "crisis_plan"), *events]
-    elif kind == NOT_LITERAL and family in LINES_FIRST and last != [answer_for(kind, family)]:
-        dispatcher.utter_message(response=answer_for(kind, family), **values)
-        return [SlotSet("flow", None), *events]
     else:
         options = urgent_replies(kind, tracker.get_slot("flow")) or replies(kind, family)
         reply = next(r for r in options if r != last)

@@ -15,12 +15,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.fallback import ActionNotUnderstood
 from actions.flows import (STEPS, CrisisHelp, DangerHelp, FriendHelp, HelpMenu, NextStep, PressureHelp, SextortionHelp,
                            UnsafeContactHelp)
-from actions.follow_ups import ANSWERS, FAMILY, LINES_FIRST, NOT_LITERAL, URGENT_FLOWS, WAY_ON_BY_KIND, replies
+from actions.follow_ups import ANSWERS, FAMILY, LINES_FIRST, URGENT_FLOWS, WAY_ON_BY_KIND, replies
 from tests.support.tracker import after_turn, fresh_tracker
 
 KINDS = sorted({kind for kind, _ in ANSWERS})
-# What the young person said was not meant: answered on its own (its own test below).
-SAID_ABOUT_THE_FLOW = [kind for kind in KINDS if kind != NOT_LITERAL]
 RESPONSES = Path(__file__).parent.parent / "responses"
 
 
@@ -61,7 +59,7 @@ def test_a_privacy_question_mid_flow_is_still_answered_first():
     assert sent[0] == "utter_privacy_answer"
 
 
-@pytest.mark.parametrize("kind", [None, *SAID_ABOUT_THE_FLOW])
+@pytest.mark.parametrize("kind", [None, *KINDS])
 def test_in_a_crisis_every_follow_up_starts_with_the_crisis_lines(kind):
     # After something taken or a plan, the emergency number leads instead (the test after next).
     for step in [s for s, family in FAMILY.items()
@@ -73,7 +71,7 @@ def test_in_a_crisis_every_follow_up_starts_with_the_crisis_lines(kind):
     assert all(text.startswith("You can reach someone here:\n{crisis_lines}") for text in _domain_texts("utter_crisis_now_lines"))
 
 
-@pytest.mark.parametrize("kind", [None, *SAID_ABOUT_THE_FLOW])
+@pytest.mark.parametrize("kind", [None, *KINDS])
 def test_in_danger_every_follow_up_starts_with_the_emergency_number(kind):
     for step in [s for s, family in FAMILY.items() if family == "danger" and not s.endswith("_check")]:
         assert _turn(HelpMenu(), step, kind=kind)[0] == "utter_danger_stay", step
@@ -88,7 +86,7 @@ def test_they_know_where_i_live_gets_asked_whether_they_are_safe_now():
 
 
 @pytest.mark.parametrize("family", sorted(set(FAMILY.values())))
-@pytest.mark.parametrize("kind", [None, *SAID_ABOUT_THE_FLOW])
+@pytest.mark.parametrize("kind", [None, *KINDS])
 def test_no_reply_repeats_the_one_just_sent(family, kind):
     step = next(s for s, f in FAMILY.items() if f == family and not s.endswith("_check"))
     first = _turn(HelpMenu(), step, kind=kind)
@@ -278,21 +276,6 @@ def test_with_no_country_crisis_and_danger_follow_ups_say_how_to_get_local_numbe
                                           safety_signal={"id": "crisis.suicide_wish"})
 
 
-@pytest.mark.parametrize("flow", ["crisis_check", "crisis", "danger_check", "danger"])
-def test_not_meant_literally_is_taken_as_said_with_the_crisis_line_kept_and_the_flow_left(flow):
-    # A fifth writer's "not literally lol just stressed" got crisis lines for five turns of exam talk.
-    message = {"text": "no lol its just an expression", "intent": {"name": "out_of_scope", "confidence": 0.9},
-               "entities": [], "follow_up": {"kind": NOT_LITERAL, "confidence": 0.9}}
-    tracker = fresh_tracker({"country": "US", "age_band": None, "flow": flow}, message)
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(HelpMenu().run(dispatcher, tracker, {}))
-    assert [m.get("response") for m in dispatcher.messages] == ["utter_follow_up_not_literal"]
-    assert {"event": "slot", "name": "flow", "value": None, "timestamp": None} in events
-    assert all("{crisis_line}" in text for text in _domain_texts("utter_follow_up_not_literal"))
-    again = _turn(HelpMenu(), flow, kind=NOT_LITERAL, last_turn=["utter_follow_up_not_literal"])
-    assert again and again != ["utter_follow_up_not_literal"]  # said twice, never the same words
-
-
 @pytest.mark.parametrize("flow", ["crisis_act", "crisis_plan"])
 def test_after_something_taken_or_a_plan_every_follow_up_leads_with_the_emergency_number(flow):
     # A fifth writer's "like 20 mins ago. im at home in my room" after "i took something" got the
@@ -306,3 +289,11 @@ def test_after_something_taken_or_a_plan_every_follow_up_leads_with_the_emergenc
         assert any("{crisis_line" in text for name in sent for text in _domain_texts(name))
         assert "utter_danger" not in sent
     assert first != second and second != third
+
+
+def test_a_practical_follow_up_the_model_reads_as_another_topic_stays_in_the_flow():
+    # "deadline is 6pm his time which is like 3am for me", mid-sextortion, read as an unsafe contact.
+    assert _turn(UnsafeContactHelp(), "sextortion", intent="unsafe_contact", kind="deadline") == [
+        "utter_follow_up_deadline_sextortion", "utter_follow_up_way_on"]
+    # A new topic with no follow-up in it is a new topic.
+    assert _turn(UnsafeContactHelp(), "sextortion", intent="unsafe_contact")[0] == "utter_unsafe_contact"

@@ -108,6 +108,16 @@ async def in_relay(fake: FakeTelegram, youth: int, counsellor: int, first_words:
     return len(await fake.settle(youth))
 
 
+@contextlib.asynccontextmanager
+async def alex_holds_blake_supervises(rasa_stack, desk: HandoffDesk, youth: int):
+    """Blake is a supervisor; the young person asks for a person and Alex takes the chat. Yields
+    the fake Bot API and how many messages the young person has had."""
+    desk.add_counsellor(BLAKE, "Blake", supervisor=True)
+    with FakeTelegram() as fake:
+        async with desk_channel(fake, rasa_stack, desk):
+            yield fake, await in_relay(fake, youth, ALEX, "a guy from a game keeps messaging me")
+
+
 async def tracker(rasa_stack, youth: int) -> dict:
     async with httpx.AsyncClient(base_url=rasa_stack.settings.rasa_url) as rasa:
         response = await rasa.get(f"/conversations/{subject_id(KEY, youth)}/tracker",
@@ -536,27 +546,24 @@ async def test_a_crisis_chat_pages_the_counsellors_who_are_available_and_not_tho
 
 async def test_a_banned_young_person_still_gets_the_crisis_line_but_no_counsellor_until_a_supervisor_lifts_it(
         rasa_stack, desk):
-    desk.add_counsellor(BLAKE, "Blake", supervisor=True)
     youth = 2124
-    with FakeTelegram() as fake:
-        async with desk_channel(fake, rasa_stack, desk):
-            seen = await in_relay(fake, youth, ALEX, "a guy from a game keeps messaging me")
-            fake.send_text(ALEX, "/ban")
-            banned = (await fake.wait_to(ALEX, 3))[-1]
-            closed = (await fake.wait_to(youth, seen + 1))[seen]
-            seen = len(await fake.settle(youth))
-            fake.send_text(youth, "/human")
-            refused = (await fake.wait_to(youth, seen + 1))[seen]
-            seen = len(await fake.settle(youth))
-            fake.send_text(youth, "i want to kill myself")
-            crisis = (await fake.wait_to(youth, seen + 1))[seen]
-            fake.send_text(ALEX, "/unban 1")
-            not_allowed = (await fake.wait_to(ALEX, 4))[-1]
-            fake.send_text(BLAKE, "/unban 1")
-            [lifted] = await fake.wait_to(BLAKE)
-            seen = len(await fake.settle(youth))
-            fake.send_text(youth, "/human")
-            asked = (await fake.wait_to(youth, seen + 2))[seen:]
+    async with alex_holds_blake_supervises(rasa_stack, desk, youth) as (fake, seen):
+        fake.send_text(ALEX, "/ban")
+        banned = (await fake.wait_to(ALEX, 3))[-1]
+        closed = (await fake.wait_to(youth, seen + 1))[seen]
+        seen = len(await fake.settle(youth))
+        fake.send_text(youth, "/human")
+        refused = (await fake.wait_to(youth, seen + 1))[seen]
+        seen = len(await fake.settle(youth))
+        fake.send_text(youth, "i want to kill myself")
+        crisis = (await fake.wait_to(youth, seen + 1))[seen]
+        fake.send_text(ALEX, "/unban 1")
+        not_allowed = (await fake.wait_to(ALEX, 4))[-1]
+        fake.send_text(BLAKE, "/unban 1")
+        [lifted] = await fake.wait_to(BLAKE)
+        seen = len(await fake.settle(youth))
+        fake.send_text(youth, "/human")
+        asked = (await fake.wait_to(youth, seen + 2))[seen:]
     assert banned["text"] == cards.BANNED.format(id=1)
     assert closed["text"] == replies.CLOSED.text
     assert refused["text"] == replies.no_counsellor(None).text and "988" in refused["text"]
@@ -567,21 +574,18 @@ async def test_a_banned_young_person_still_gets_the_crisis_line_but_no_counsello
 
 
 async def test_a_supervisor_sees_who_holds_what_reassigns_a_chat_and_reads_its_trail(rasa_stack, desk):
-    desk.add_counsellor(BLAKE, "Blake", supervisor=True)
     youth = 2125
-    with FakeTelegram() as fake:
-        async with desk_channel(fake, rasa_stack, desk):
-            seen = await in_relay(fake, youth, ALEX, "a guy from a game keeps messaging me")
-            fake.send_text(ALEX, "/who")
-            refused = (await fake.wait_to(ALEX, 3))[-1]
-            fake.send_text(BLAKE, "/who")
-            [board] = await fake.wait_to(BLAKE)
-            fake.send_text(BLAKE, "/reassign 1")
-            done = (await fake.wait_to(BLAKE, 2))[-1]
-            told = (await fake.wait_to(ALEX, 4))[-1]
-            back = (await fake.wait_to(youth, seen + 1))[seen]
-            fake.send_text(BLAKE, "/audit 1")
-            trail = (await fake.wait_to(BLAKE, 3))[-1]
+    async with alex_holds_blake_supervises(rasa_stack, desk, youth) as (fake, seen):
+        fake.send_text(ALEX, "/who")
+        refused = (await fake.wait_to(ALEX, 3))[-1]
+        fake.send_text(BLAKE, "/who")
+        [board] = await fake.wait_to(BLAKE)
+        fake.send_text(BLAKE, "/reassign 1")
+        done = (await fake.wait_to(BLAKE, 2))[-1]
+        told = (await fake.wait_to(ALEX, 4))[-1]
+        back = (await fake.wait_to(youth, seen + 1))[seen]
+        fake.send_text(BLAKE, "/audit 1")
+        trail = (await fake.wait_to(BLAKE, 3))[-1]
     assert refused["text"] == cards.SUPERVISORS_ONLY
     assert "Alex (available) - holding #1" in board["text"] and "Blake (available)" in board["text"]
     assert done["text"].startswith("#1 is back in the queue")
